@@ -114,7 +114,7 @@ fn score_training_jsonl(name: &str) -> Scores {
 #[test]
 fn the_collected_training_texts_are_classified_as_labeled() {
     let scores = score_training_jsonl("training-extra.jsonl");
-    assert!(scores.classes.values().map(|c| c.support()).sum::<usize>() >= 90);
+    assert!(scores.classes.values().map(|c| c.support()).sum::<usize>() >= 290);
     assert_all_right("training-extra.jsonl", &scores);
 }
 
@@ -133,6 +133,15 @@ fn the_session_two_texts_are_classified_as_labeled() {
     let scores = score_training_jsonl("training-heldout-v2.jsonl");
     assert!(scores.classes.values().map(|c| c.support()).sum::<usize>() >= 275);
     assert_all_right("training-heldout-v2.jsonl", &scores);
+}
+
+/// The held-out set of session 2's last round: scored once as held out
+/// (macro-F1 0.746), seen since, so now training data.
+#[test]
+fn the_session_two_last_round_texts_are_classified_as_labeled() {
+    let scores = score_training_jsonl("training-heldout-v3.jsonl");
+    assert!(scores.classes.values().map(|c| c.support()).sum::<usize>() >= 227);
+    assert_all_right("training-heldout-v3.jsonl", &scores);
 }
 
 /// One labeled answer of a refusals file: `{id, label, lang, text}` with
@@ -274,6 +283,12 @@ fn the_session_one_refusals_are_found_in_every_language() {
 #[test]
 fn the_session_two_refusals_are_found_in_every_language() {
     assert_refusals_found("training-refusals-v2.jsonl", 63);
+}
+
+/// The refusal replies of session 2's last held-out set, now training data.
+#[test]
+fn the_session_two_last_round_refusals_are_found_in_every_language() {
+    assert_refusals_found("training-refusals-v3.jsonl", 71);
 }
 
 /// A normal message of a console export, with the fields a case overrides.
