@@ -105,6 +105,14 @@ def main() -> int:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(vary(text, copy), encoding="utf-8")
             written += 1
+    # Script files a rule names by a path next to it go with every copy.
+    if not args.without_scripts:
+        for path in sorted(rules.rglob("*.rhai")):
+            relative = path.relative_to(rules)
+            for copy in range(1, args.copies + 1):
+                target = args.out / "rules" / f"x{copy}" / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
     print(f"{written} rule files written to {args.out}", file=sys.stderr)
     return 0
 

@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use rust_decimal::prelude::ToPrimitive;
 use thiserror::Error;
 
+use crate::lazy_json::Lookup;
 use crate::record::Record;
 
 /// A field of the model, or a path into `inputs` or the original JSON.
@@ -162,7 +163,11 @@ impl FieldPath {
                     .and_then(|v| json_walk(v, &keys[1..]))
                     .map_or(Value::Missing, Value::from_json)
             }
-            FieldPath::Raw(keys) => json_walk(&record.raw, keys).map_or(Value::Missing, Value::from_json),
+            FieldPath::Raw(keys) => match record.raw.lookup(keys) {
+                Lookup::Whole(whole) => json_walk(whole, keys).map_or(Value::Missing, Value::from_json),
+                Lookup::Found(found) => Value::from_owned_json(found),
+                Lookup::Missing => Value::Missing,
+            },
         }
     }
 }
@@ -215,6 +220,20 @@ impl<'r> Value<'r> {
             serde_json::Value::Number(n) => n.as_f64().map_or(Value::Missing, Value::Number),
             serde_json::Value::String(s) => Value::Text(Cow::Borrowed(s)),
             serde_json::Value::Array(items) => Value::List(items.iter().map(Value::from_json).collect()),
+            serde_json::Value::Object(map) => Value::Map(map.len()),
+        }
+    }
+
+    /// [`Value::from_json`] of a value the caller does not keep.
+    fn from_owned_json(value: serde_json::Value) -> Value<'r> {
+        match value {
+            serde_json::Value::Null => Value::Missing,
+            serde_json::Value::Bool(b) => Value::Bool(b),
+            serde_json::Value::Number(n) => n.as_f64().map_or(Value::Missing, Value::Number),
+            serde_json::Value::String(s) => Value::Text(Cow::Owned(s)),
+            serde_json::Value::Array(items) => {
+                Value::List(items.into_iter().map(Value::from_owned_json).collect())
+            }
             serde_json::Value::Object(map) => Value::Map(map.len()),
         }
     }
@@ -425,7 +444,7 @@ mod tests {
                 .as_object()
                 .cloned()
                 .unwrap(),
-            raw: serde_json::json!({"metadata": {"usage": {"latency": 1.5}}, "list": [10, 20]}),
+            raw: serde_json::json!({"metadata": {"usage": {"latency": 1.5}}, "list": [10, 20]}).into(),
             feedback: vec![Feedback {
                 rating: Some(Rating::Dislike),
                 comment: None,
@@ -457,6 +476,35 @@ mod tests {
             get("feedback.rating"),
             Value::List(vec![Value::Text("dislike".into())])
         );
+    }
+
+    #[test]
+    fn raw_paths_read_the_same_from_the_text_and_from_the_value() {
+        let text =
+            r#"{"m": {"s": "x", "l": [1, "a", null, {"k": 1}], "o": {"a": 1, "b": 2}}, "n": null, "f": 2.5}"#;
+        let parsed = Record {
+            raw: serde_json::from_str::<serde_json::Value>(text).unwrap().into(),
+            ..Record::default()
+        };
+        let lazy = Record {
+            raw: crate::record::RawJson::from_text(text.as_bytes().to_vec()),
+            ..Record::default()
+        };
+        for path in [
+            "raw.m.s",
+            "raw.m.l",
+            "raw.m.l.3",
+            "raw.m.l.3.k",
+            "raw.m.o",
+            "raw.n",
+            "raw.f",
+            "raw.m.zz",
+            "raw.m.s.0",
+        ] {
+            let path = FieldPath::parse(path).unwrap();
+            assert_eq!(path.get(&lazy), path.get(&parsed), "{path}");
+        }
+        assert_eq!(FieldPath::parse("raw.m.o").unwrap().get(&lazy), Value::Map(2));
     }
 
     #[test]

@@ -11,6 +11,8 @@
 
 mod convert;
 pub mod field;
+mod json_object;
+mod lazy_json;
 pub mod raw;
 pub mod read;
 pub mod record;

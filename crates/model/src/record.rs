@@ -13,6 +13,8 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+pub use crate::lazy_json::{Lookup as RawLookup, RawJson};
+
 /// One LLM interaction: a chat or completion message, a workflow run, or a
 /// workflow node execution.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -54,8 +56,9 @@ pub struct Record {
     pub workflow: Option<WorkflowSummary>,
     /// The node a node-execution record is about (type, title, status).
     pub node: Option<NodeSummary>,
-    /// The original JSON object this record was read from.
-    pub raw: serde_json::Value,
+    /// The original JSON object this record was read from, parsed on the
+    /// first read (most runs never read it).
+    pub raw: RawJson,
     /// Where the record came from, for findings and diagnostics.
     pub origin: Origin,
 }

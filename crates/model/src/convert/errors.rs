@@ -9,39 +9,43 @@
 
 use serde_json::{Map, Value};
 
+use crate::json_object::{JsonKind, JsonObject};
 use crate::raw::RawErrorBody;
 use crate::record::{Record, RecordKind, Status};
 
 use super::common::non_empty;
 
 /// True for `{code, message}` (with or without `status`) that is no log record.
-pub(crate) fn is_error_body(object: &Map<String, Value>) -> bool {
-    object.get("code").is_some_and(Value::is_string)
-        && object.get("message").is_some_and(Value::is_string)
+pub(crate) fn is_error_body<O: JsonObject>(object: &O) -> bool {
+    object.kind("code") == Some(JsonKind::String)
+        && object.kind("message") == Some(JsonKind::String)
         && object
-            .get("status")
-            .is_none_or(|s| s.is_number() || s.is_string())
+            .kind("status")
+            .is_none_or(|s| s == JsonKind::Number || s == JsonKind::String)
         && !["id", "answer", "query", "event"]
             .iter()
-            .any(|k| object.contains_key(*k))
+            .any(|k| object.contains_key(k))
 }
 
 /// True for a map of error bodies, one or two levels deep.
-pub(crate) fn is_error_map(object: &Map<String, Value>) -> bool {
+pub(crate) fn is_error_map<O: JsonObject>(object: &O) -> bool {
+    let Some(values) = object.objects() else {
+        return false;
+    };
     let mut bodies = 0;
-    for value in object.values() {
-        let Value::Object(inner) = value else {
-            return false;
-        };
-        if is_error_body(inner) {
+    for inner in values {
+        if is_error_body(&inner) {
             bodies += 1;
             continue;
         }
-        for body in inner.values() {
-            match body {
-                Value::Object(b) if is_error_body(b) => bodies += 1,
-                _ => return false,
+        let Some(inner_values) = inner.objects() else {
+            return false;
+        };
+        for body in inner_values {
+            if !is_error_body(&body) {
+                return false;
             }
+            bodies += 1;
         }
     }
     bodies > 0
@@ -64,7 +68,7 @@ pub(crate) fn from_map(object: &Map<String, Value>) -> Vec<(Record, String)> {
         let Value::Object(inner) = value else {
             continue;
         };
-        if is_error_body(inner) {
+        if is_error_body(&inner) {
             out.push(named(outer.clone(), format!("[{}]", quoted(outer)), value));
             continue;
         }
@@ -82,7 +86,7 @@ pub(crate) fn from_map(object: &Map<String, Value>) -> Vec<(Record, String)> {
 fn named(id: String, path: String, body: &Value) -> (Record, String) {
     let mut record = from_body(raw_body(body));
     record.id = id;
-    record.raw = body.clone();
+    record.raw = body.clone().into();
     (record, path)
 }
 
@@ -108,15 +112,15 @@ mod tests {
     #[test]
     fn recognizes_bodies_and_maps() {
         let body = json!({"code": "not_found", "message": "Conversation Not Exists.", "status": 404});
-        assert!(is_error_body(body.as_object().unwrap()));
+        assert!(is_error_body(&body.as_object().unwrap()));
         let with_id = json!({"id": "m1", "code": "x", "message": "y"});
-        assert!(!is_error_body(with_id.as_object().unwrap()));
+        assert!(!is_error_body(&with_id.as_object().unwrap()));
         let map =
             json!({"/chat-messages": {"404 a": body.clone(), "429 b": body.clone()}, "/x": {"500 c": body}});
-        assert!(is_error_map(map.as_object().unwrap()));
+        assert!(is_error_map(&map.as_object().unwrap()));
         let not_map = json!({"/chat-messages": {"404 a": {"code": 1}}});
-        assert!(!is_error_map(not_map.as_object().unwrap()));
-        assert!(!is_error_map(json!({}).as_object().unwrap()));
+        assert!(!is_error_map(&not_map.as_object().unwrap()));
+        assert!(!is_error_map(&json!({}).as_object().unwrap()));
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod workflow;
 
 use serde::de::DeserializeOwned;
 
+use crate::raw::lenient;
 use crate::record::Record;
 
 pub(crate) use errors::{is_error_body, is_error_map};
@@ -107,8 +108,9 @@ pub(crate) fn error_map_records(
 ///
 /// Tracking the path costs on every field, so the path is only tracked on a
 /// second pass over a value that failed (the same error, now with its field).
+/// The first pass also reads nested JSON in one go (`lenient::first_pass`).
 pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ConvertError> {
-    if let Ok(value) = serde_json::from_slice(bytes) {
+    if let Ok(value) = lenient::first_pass(|| serde_json::from_slice(bytes)) {
         return Ok(value);
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);

@@ -311,7 +311,7 @@ impl Reply {
             retriever_resources: common::retriever_resources(metadata.retriever_resources),
             tool_calls: common::tool_calls(&self.thoughts),
             workflow,
-            raw: raw_events(self.frames, self.frames_not_kept),
+            raw: raw_events(self.frames, self.frames_not_kept).into(),
             ..Record::default()
         };
         Assembled {

@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -248,6 +250,47 @@ impl<'de> Deserialize<'de> for RawModelRef {
     }
 }
 
+/// A prompt written as text: JSON messages inside it, or the text itself.
+fn prompt_in_text(text: String) -> RawPrompt {
+    let trimmed = text.trim_start();
+    let messages = if trimmed.starts_with('{') {
+        serde_json::from_str::<RawPromptMessage>(trimmed).map(|m| vec![m])
+    } else if trimmed.starts_with('[') {
+        serde_json::from_str::<Vec<RawPromptMessage>>(trimmed)
+    } else {
+        return RawPrompt::Text(text);
+    };
+    messages.map_or(RawPrompt::Text(text), RawPrompt::Messages)
+}
+
+/// The prompt read where it stands, in the first pass of a record's parse
+/// (see `lenient::first_pass`); the same prompt the text-first reading gives.
+struct PromptInOnePass;
+
+impl<'de> Visitor<'de> for PromptInOnePass {
+    type Value = RawPrompt;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of prompt messages or text")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawPrompt, E> {
+        Ok(prompt_in_text(v.to_string()))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<RawPrompt, E> {
+        Ok(prompt_in_text(v))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<RawPrompt, A::Error> {
+        Vec::<RawPromptMessage>::deserialize(SeqAccessDeserializer::new(seq)).map(RawPrompt::Messages)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawPrompt, A::Error> {
+        RawPromptMessage::deserialize(MapAccessDeserializer::new(map)).map(|m| RawPrompt::Messages(vec![m]))
+    }
+}
+
 /// One prompt message as Dify saves it (`{role, text, files}`), or in the
 /// OpenAI style some exporters write (`{role, content}`).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -272,6 +315,9 @@ pub enum RawPrompt {
 impl<'de> Deserialize<'de> for RawPrompt {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
+        if lenient::in_first_pass() {
+            return d.deserialize_any(PromptInOnePass);
+        }
         let raw = Box::<RawValue>::deserialize(d)?;
         let text = raw.get();
         let parse_list = |json: &str| -> Result<RawPrompt, serde_json::Error> {
@@ -284,18 +330,47 @@ impl<'de> Deserialize<'de> for RawPrompt {
         match text.as_bytes().first() {
             Some(b'"') => {
                 let inner: String = serde_json::from_str(text).map_err(D::Error::custom)?;
-                let trimmed = inner.trim_start();
-                if trimmed.starts_with('[') || trimmed.starts_with('{') {
-                    if let Ok(prompt) = parse_list(trimmed) {
-                        return Ok(prompt);
-                    }
-                }
-                Ok(RawPrompt::Text(inner))
+                Ok(prompt_in_text(inner))
             }
             Some(b'[') | Some(b'{') => parse_list(text).map_err(D::Error::custom),
             _ => Err(D::Error::custom(format!(
                 "expected a list of prompt messages or text, found `{text}`"
             ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct WithPrompt {
+        message: Option<RawPrompt>,
+    }
+
+    #[test]
+    fn the_first_pass_reads_the_prompt_as_the_second_does() {
+        let inputs = [
+            r#"{"message": [{"role": "user", "text": "q"}, {"role": "assistant", "content": [{"type": "text"}]}]}"#,
+            r#"{"message": {"role": "system", "text": "s"}}"#,
+            r#"{"message": "[{\"role\": \"user\", \"text\": \"q\"}]"}"#,
+            r#"{"message": "  {\"role\": \"user\"}"}"#,
+            r#"{"message": "[not json"}"#,
+            r#"{"message": "plain text"}"#,
+            r#"{"message": ""}"#,
+            r#"{"message": null}"#,
+            r#"{"message": 5}"#,
+            r#"{"message": [{"role": 5}]}"#,
+        ];
+        let read = |json: &str| serde_json::from_str::<WithPrompt>(json).map(|p| p.message);
+        for json in inputs {
+            let second = read(json);
+            let first = lenient::first_pass(|| read(json));
+            assert_eq!(first.is_ok(), second.is_ok(), "{json}");
+            if let (Ok(first), Ok(second)) = (&first, &second) {
+                assert_eq!(first, second, "{json}");
+            }
         }
     }
 }

@@ -14,12 +14,15 @@
 //! untagged enum; the readers always parse typed records from bytes.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
+use std::marker::PhantomData;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use rust_decimal::Decimal;
-use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{self, DeserializeOwned, IgnoredAny, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
@@ -318,6 +321,37 @@ fn unquote(text: &str) -> Result<Cow<'_, str>, serde_json::Error> {
     }
 }
 
+thread_local! {
+    /// Set while [`first_pass`] runs on this thread.
+    static FIRST_PASS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs a parse whose errors are thrown away: on an error the caller parses
+/// again, outside of it, for the exact message. Inside, `json_or_text` and
+/// the prompt read nested values in the same pass as the record instead of
+/// cutting their text out first and parsing it again (which is what gives
+/// their errors the position inside the nested text). They read the same
+/// values either way; a value only the second pass can read (one nested
+/// deeper than the parser's depth limit, counted from the record) just
+/// fails the first pass.
+pub(crate) fn first_pass<R>(parse: impl FnOnce() -> R) -> R {
+    /// Clears the flag however the parse ends.
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            FIRST_PASS.with(|flag| flag.set(false));
+        }
+    }
+    FIRST_PASS.with(|flag| flag.set(true));
+    let _reset = Reset;
+    parse()
+}
+
+/// True inside [`first_pass`].
+pub(crate) fn in_first_pass() -> bool {
+    FIRST_PASS.with(Cell::get)
+}
+
 /// A value that is either itself or JSON written into a string (`inputs` of a
 /// run detail, columns of a database dump). Text that is empty or not JSON
 /// reads as `None`; the original text stays in the record's `raw`.
@@ -326,22 +360,82 @@ where
     D: Deserializer<'de>,
     T: DeserializeOwned,
 {
+    if in_first_pass() {
+        return d.deserialize_option(JsonOrText(PhantomData));
+    }
     let Some(raw) = Option::<Box<RawValue>>::deserialize(d)? else {
         return Ok(None);
     };
     let text = raw.get();
     if text.starts_with('"') {
         let inner: String = serde_json::from_str(text).map_err(de::Error::custom)?;
-        let inner = inner.trim();
-        if inner.is_empty() || !(inner.starts_with('{') || inner.starts_with('[')) {
-            return Ok(None);
-        }
-        return Ok(serde_json::from_str(inner).ok());
+        return Ok(json_in_text(&inner));
     }
     if text == "null" {
         return Ok(None);
     }
     serde_json::from_str(text).map(Some).map_err(de::Error::custom)
+}
+
+/// JSON text inside a string, as `json_or_text` reads it.
+fn json_in_text<T: DeserializeOwned>(text: &str) -> Option<T> {
+    let inner = text.trim();
+    if inner.is_empty() || !(inner.starts_with('{') || inner.starts_with('[')) {
+        return None;
+    }
+    serde_json::from_str(inner).ok()
+}
+
+/// `json_or_text` in one pass: the value is read where it stands, and a
+/// scalar is handed to `T` as serde_json would hand it.
+struct JsonOrText<T>(PhantomData<T>);
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for JsonOrText<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value or JSON in a string")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<T>, E> {
+        Ok(json_in_text(v))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Option<T>, E> {
+        T::deserialize(v.into_deserializer()).map(Some)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<T>, E> {
+        T::deserialize(v.into_deserializer()).map(Some)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<T>, E> {
+        T::deserialize(v.into_deserializer()).map(Some)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<T>, E> {
+        T::deserialize(v.into_deserializer()).map(Some)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<T>, A::Error> {
+        T::deserialize(SeqAccessDeserializer::new(seq)).map(Some)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<T>, A::Error> {
+        T::deserialize(MapAccessDeserializer::new(map)).map(Some)
+    }
 }
 
 /// A nested value that only some shapes give meaning to (a node's
@@ -385,6 +479,33 @@ mod tests {
 
     fn probe(json: &str) -> Result<Probe, serde_json::Error> {
         serde_json::from_str(json)
+    }
+
+    #[test]
+    fn the_first_pass_reads_nested_json_as_the_second_does() {
+        let inputs = [
+            r#"{"nested": {"a": [1, {"b": null}], "c": "x"}}"#,
+            r#"{"nested": "{\"a\": 1}"}"#,
+            r#"{"nested": "  [1, 2]"}"#,
+            r#"{"nested": "not json"}"#,
+            r#"{"nested": "{broken"}"#,
+            r#"{"nested": ""}"#,
+            r#"{"nested": null}"#,
+            r#"{"nested": [1, 2]}"#,
+            r#"{"nested": 5}"#,
+            r#"{"nested": -5.5}"#,
+            r#"{"nested": true}"#,
+            r#"{"nested": {"a": }}"#,
+        ];
+        for json in inputs {
+            let second = probe(json).map(|p| format!("{p:?}"));
+            let first = first_pass(|| probe(json)).map(|p| format!("{p:?}"));
+            assert_eq!(first.is_ok(), second.is_ok(), "{json}");
+            if let (Ok(first), Ok(second)) = (&first, &second) {
+                assert_eq!(first, second, "{json}");
+            }
+        }
+        assert!(!in_first_pass(), "the flag is cleared after the pass");
     }
 
     fn utc(text: &str) -> DateTime<Utc> {

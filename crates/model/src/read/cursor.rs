@@ -8,6 +8,8 @@
 
 use std::io::{self, Read};
 
+use super::plain_object::{self, Member, Scan};
+
 /// Bytes read from the source at a time.
 const BUFFER_SIZE: usize = 64 * 1024;
 
@@ -134,6 +136,9 @@ pub(crate) struct Cursor {
     eof: bool,
     position: Position,
     max_value_bytes: usize,
+    /// Whether [`Cursor::plain_object`] may answer (tests turn it off to
+    /// compare with the member-by-member walk).
+    plain_objects: bool,
 }
 
 impl Cursor {
@@ -146,12 +151,18 @@ impl Cursor {
             eof: false,
             position: Position::START,
             max_value_bytes: DEFAULT_MAX_VALUE_BYTES,
+            plain_objects: true,
         }
     }
 
     #[cfg(test)]
     pub(crate) fn set_max_value_bytes(&mut self, max: usize) {
         self.max_value_bytes = max;
+    }
+
+    #[cfg(test)]
+    pub(crate) fn walk_only(&mut self) {
+        self.plain_objects = false;
     }
 
     pub(crate) fn max_value_bytes(&self) -> usize {
@@ -307,6 +318,37 @@ impl Cursor {
             }
         }
         Ok(String::from_utf8_lossy(&token).into_owned())
+    }
+
+    /// The length and members of the plain object that starts at the next
+    /// byte, when all of it is in the buffer or fits once the buffer is
+    /// refilled (nothing is consumed). `None` when it is not plain, or too
+    /// large: the caller then cuts it member by member.
+    pub(crate) fn plain_object(&mut self, one_line: bool) -> Option<(usize, Vec<Member>)> {
+        if !self.plain_objects {
+            return None;
+        }
+        // A refill reads at least one more byte; a few are enough for any
+        // object that straddles the buffer's end.
+        for _ in 0..4 {
+            match plain_object::scan(&self.buf[self.head..self.tail], one_line) {
+                Scan::Object(len, _) if len > self.max_value_bytes => return None,
+                Scan::Object(len, members) => return Some((len, members)),
+                Scan::Unsure => return None,
+                Scan::NeedMore => {
+                    let have = self.tail - self.head;
+                    if self.eof || have >= self.buf.len() {
+                        return None;
+                    }
+                    // A read error is left to the member-by-member walk,
+                    // which meets it where it always did.
+                    if self.fill(have + 1).is_err() {
+                        return None;
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// Cuts out one JSON value starting at the next byte: an object, array,

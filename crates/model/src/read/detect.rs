@@ -5,9 +5,8 @@
 //! conversations) are recognized so they are reported, not misread as
 //! messages.
 
-use serde_json::{Map, Value};
-
 use crate::convert::{is_error_body, is_error_map, RecordShape};
+use crate::json_object::{JsonKind, JsonObject};
 
 /// Events of Dify's streaming replies (§12).
 const STREAM_EVENTS: &[&str] = &[
@@ -95,24 +94,26 @@ impl Holding {
     }
 }
 
-pub(crate) fn classify(object: &Map<String, Value>) -> Shape {
-    let has = |key: &str| object.get(key).is_some_and(|v| !v.is_null());
-    let is_object = |key: &str| object.get(key).is_some_and(Value::is_object);
+/// The shape of an object, from its keys and the kinds of their values.
+/// The reader asks a [`TopLevel`](crate::json_object::TopLevel) view; the
+/// answer is the same for the parsed object.
+pub(crate) fn classify<O: JsonObject>(object: &O) -> Shape {
+    let has = |key: &str| object.has(key);
 
-    if is_object("workflow_run") {
+    if object.is_object("workflow_run") {
         return Shape::Record(RecordShape::WorkflowLogItem);
     }
-    if let Some(event) = object.get("event").and_then(Value::as_str) {
+    if let Some(event) = object.text("event") {
         // Blocking replies say `event: "message"` too, but only they carry
         // `mode` and `metadata`; a stream's `message` frame is one delta.
         if event == "message" && (has("mode") || has("metadata")) {
             return Shape::Record(RecordShape::Message);
         }
-        if STREAM_EVENTS.contains(&event) {
+        if STREAM_EVENTS.contains(&event.as_ref()) {
             return Shape::StreamFrame;
         }
     }
-    if has("workflow_run_id") && is_object("data") {
+    if has("workflow_run_id") && object.is_object("data") {
         return Shape::Record(RecordShape::BlockingWorkflow);
     }
     if has("node_id") && (has("node_type") || has("title")) {
@@ -122,13 +123,12 @@ pub(crate) fn classify(object: &Map<String, Value>) -> Shape {
         return Shape::Record(RecordShape::ErrorBody);
     }
     if object
-        .get("message")
-        .and_then(Value::as_object)
+        .object("message")
         .is_some_and(|m| m.contains_key("id") && (m.contains_key("query") || m.contains_key("answer")))
     {
         return Shape::Record(RecordShape::AppLogItem);
     }
-    if let Some(holding) = holding(object, &has) {
+    if let Some(holding) = holding(object) {
         return Shape::NotInteraction(holding);
     }
     if has("workflow_id") || has("total_steps") || (has("outputs") && !has("query") && !has("answer")) {
@@ -137,13 +137,14 @@ pub(crate) fn classify(object: &Map<String, Value>) -> Shape {
     if is_error_map(object) {
         return Shape::ErrorMap;
     }
-    if MESSAGE_KEYS.iter().any(|k| object.contains_key(*k)) {
+    if MESSAGE_KEYS.iter().any(|k| object.contains_key(k)) {
         return Shape::Record(RecordShape::Message);
     }
     Shape::Unknown
 }
 
-fn holding(object: &Map<String, Value>, has: &dyn Fn(&str) -> bool) -> Option<Holding> {
+fn holding<O: JsonObject>(object: &O) -> Option<Holding> {
+    let has = |key: &str| object.has(key);
     let message_like = has("query") || has("answer");
     if has("feedback_id")
         || has("feedback_rating_raw")
@@ -161,7 +162,7 @@ fn holding(object: &Map<String, Value>, has: &dyn Fn(&str) -> bool) -> Option<Ho
         return Some(Holding::Annotation);
     }
     // Annotation file export: `{"messages": [...]}` in the fine-tune format.
-    if object.len() == 1 && object.get("messages").is_some_and(Value::is_array) {
+    if object.has_one_key() && object.kind("messages") == Some(JsonKind::Array) {
         return Some(Holding::Annotation);
     }
     // Keys only conversation list items have (the console's completion
@@ -177,17 +178,23 @@ fn holding(object: &Map<String, Value>, has: &dyn Fn(&str) -> bool) -> Option<Ho
         "annotated",
     ];
     let conversation =
-        conversation_keys.iter().any(|k| object.contains_key(*k)) || (has("name") && has("updated_at"));
+        conversation_keys.iter().any(|k| object.contains_key(k)) || (has("name") && has("updated_at"));
     (conversation && !message_like && !has("node_id") && !has("workflow_id")).then_some(Holding::Conversation)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json_object::TopLevel;
+    use serde_json::{json, Value};
 
+    /// The shape of a parsed object, checked to be the shape of its text too.
     fn shape(value: Value) -> Shape {
-        classify(value.as_object().expect("test values are objects"))
+        let parsed = classify(&value.as_object().expect("test values are objects"));
+        let text = value.to_string();
+        let top = TopLevel::parse(text.as_bytes()).expect("test values are objects");
+        assert_eq!(classify(&top), parsed, "the text's shape is the value's: {text}");
+        parsed
     }
 
     #[test]

@@ -16,6 +16,7 @@
 use std::io;
 
 use super::cursor::{too_large_message, Cursor, Cut, Position, Sink};
+pub(crate) use super::plain_object::Member;
 
 /// The bytes of one value that should be one record.
 #[derive(Debug)]
@@ -24,6 +25,10 @@ pub(crate) struct Chunk {
     pub at: Position,
     /// JSON path of the value inside its top-level value (`$.data[3]`).
     pub path: String,
+    /// Where each member lies in `bytes`, for an object that was cut member
+    /// by member and closed normally: the parser then tells the record's
+    /// shape without reading the object again.
+    pub members: Option<Vec<Member>>,
 }
 
 #[derive(Debug)]
@@ -63,6 +68,8 @@ struct ObjectFrame {
     at: Position,
     /// The object's bytes while it may be one record; `None` once it is a page.
     bytes: Option<Vec<u8>>,
+    /// The members cut so far (while `bytes` are kept).
+    members: Vec<Member>,
     /// A value was just read: `,` or `}` comes next.
     after_value: bool,
 }
@@ -163,12 +170,17 @@ impl JsonScanner {
             }
             Some(b'{') => {
                 self.begin_top(at);
+                if let Some(item) = self.plain_object(cur, at, "$") {
+                    self.end_top(cur);
+                    return Ok(Some(item));
+                }
                 let mut bytes = self.value_buffer();
                 cur.consume(1, &mut Sink::Keep(&mut bytes));
                 self.frames.push(Frame::Object(ObjectFrame {
                     path: "$".into(),
                     at,
                     bytes: Some(bytes),
+                    members: Vec::new(),
                     after_value: false,
                 }));
                 Ok(None)
@@ -255,12 +267,20 @@ impl JsonScanner {
                 });
                 let path = format!("$[{index}]");
                 let item = if byte == b'{' {
+                    self.plain_object(cur, at, &path)
+                } else {
+                    None
+                };
+                let item = if item.is_some() {
+                    item
+                } else if byte == b'{' {
                     let mut bytes = self.value_buffer();
                     cur.consume(1, &mut Sink::Keep(&mut bytes));
                     self.frames.push(Frame::Object(ObjectFrame {
                         path,
                         at,
                         bytes: Some(bytes),
+                        members: Vec::new(),
                         after_value: false,
                     }));
                     None
@@ -329,11 +349,13 @@ impl JsonScanner {
                 if self.frames.is_empty() {
                     self.end_top(cur);
                 }
+                let members = object.members;
                 Ok(object.bytes.map(|bytes| {
                     self.value(Chunk {
                         bytes,
                         at: object.at,
                         path: object.path,
+                        members: Some(members),
                     })
                 }))
             }
@@ -365,6 +387,7 @@ impl JsonScanner {
             None => &page_key,
         };
         let is_data = key == b"\"data\"";
+        let key_range = key_start..key_start + key.len();
         if cur.skip_whitespace(&mut object.sink())? > 0 && self.line_mode {
             return Ok(Some(self.object_line_ended(cur, object)));
         }
@@ -393,6 +416,7 @@ impl JsonScanner {
             Some(b'}' | b']' | b',' | b':') => return self.object_malformed(cur, object),
             Some(_) => {}
         }
+        let value_start = object.bytes.as_ref().map_or(0, Vec::len);
         match cur.cut_value(&mut object.sink(), self.line_mode)? {
             Cut::Complete
                 if object
@@ -403,6 +427,12 @@ impl JsonScanner {
                 Ok(Some(self.too_large(cur, object.at, Some(object.path))))
             }
             Cut::Complete => {
+                if let Some(bytes) = &object.bytes {
+                    object.members.push(Member {
+                        key: key_range,
+                        value: value_start..bytes.len(),
+                    });
+                }
                 object.after_value = true;
                 self.frames.push(Frame::Object(object));
                 Ok(None)
@@ -429,6 +459,7 @@ impl JsonScanner {
                         bytes,
                         at: object.at,
                         path: object.path,
+                        members: None,
                     }),
                     None => ScanItem::Problem {
                         at,
@@ -483,12 +514,31 @@ impl JsonScanner {
         }
     }
 
+    /// Cuts an object in one pass when it is plain and in the read buffer
+    /// (see `plain_object`); `None` leaves it to the member-by-member walk.
+    fn plain_object(&mut self, cur: &mut Cursor, at: Position, path: &str) -> Option<ScanItem> {
+        let (len, members) = cur.plain_object(self.line_mode)?;
+        let mut bytes = self.value_buffer();
+        cur.consume(len, &mut Sink::Keep(&mut bytes));
+        Some(self.value(Chunk {
+            bytes,
+            at,
+            path: path.to_string(),
+            members: Some(members),
+        }))
+    }
+
     /// Cuts one element that is a record by itself.
     fn cut_record(&mut self, cur: &mut Cursor, at: Position, path: String) -> io::Result<ScanItem> {
         let mut bytes = self.value_buffer();
         Ok(
             match cur.cut_value(&mut Sink::Keep(&mut bytes), self.line_mode)? {
-                Cut::Complete => self.value(Chunk { bytes, at, path }),
+                Cut::Complete => self.value(Chunk {
+                    bytes,
+                    at,
+                    path,
+                    members: None,
+                }),
                 Cut::LineBreak => {
                     self.abandon_line(cur);
                     ScanItem::Broken {

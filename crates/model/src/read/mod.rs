@@ -30,6 +30,7 @@ mod detect;
 mod inputs;
 mod json_scan;
 mod parse;
+mod plain_object;
 mod records;
 mod settle;
 mod split;
@@ -47,9 +48,12 @@ use crate::record::Record;
 
 pub(crate) use cursor::Position;
 pub use inputs::{expand_inputs, Input};
+pub(crate) use json_scan::Member;
 pub use parse::Parsed;
 pub use records::Records;
 pub use settle::Settler;
+#[cfg(test)]
+pub(crate) use split::PieceKind;
 pub use split::{Piece, Splitter};
 
 /// One thing read from an input.

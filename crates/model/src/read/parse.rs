@@ -8,10 +8,12 @@ use serde_json::Value;
 
 use super::cursor::Position;
 use super::detect::{classify, Holding, Shape};
+use super::json_scan::Member;
 use super::split::{Carrier, Piece, PieceKind};
 use crate::convert::{self, message_without_position};
+use crate::json_object::TopLevel;
 use crate::raw::{json_type_name, RawStreamFrame};
-use crate::record::Record;
+use crate::record::{RawJson, Record};
 
 /// Keys listed in the problem for an object of unknown shape.
 const KEYS_SHOWN: usize = 8;
@@ -68,7 +70,8 @@ impl Piece {
                 at,
                 path,
                 carrier,
-            } => parse_value(&bytes, at, path, carrier),
+                members,
+            } => parse_value(bytes, members, at, path, carrier),
             PieceKind::Broken {
                 at,
                 path,
@@ -93,7 +96,46 @@ impl Piece {
 
 /// One value cut from the input: a record, a stream frame, an error map, an
 /// export without interactions, or a problem.
-fn parse_value(bytes: &[u8], at: Position, path: String, carrier: Carrier) -> ParsedKind {
+///
+/// A record (nearly every value) is parsed once, into the model: its shape is
+/// told from its top-level keys (where the scanner found them, or from a
+/// parse that builds nothing below them), and its bytes are kept as its
+/// `raw`, parsed only if a rule reads it. Everything else, and a record that
+/// fails to convert, is parsed whole, which gives the exact problem.
+fn parse_value(
+    bytes: Vec<u8>,
+    members: Option<Vec<Member>>,
+    at: Position,
+    path: String,
+    carrier: Carrier,
+) -> ParsedKind {
+    if matches!(carrier, Carrier::Json) {
+        let top = members
+            .as_deref()
+            .and_then(|members| TopLevel::from_members(&bytes, members))
+            .or_else(|| TopLevel::parse(&bytes).ok());
+        if let Some(Shape::Record(shape)) = top.map(|top| classify(&top)) {
+            // A record that converts is valid JSON, so its shape above is
+            // the one the parsed value has.
+            if let Ok(record) = convert::record(shape, &bytes) {
+                return record_parsed(record, RawJson::from_object_text(bytes, members), at, path);
+            }
+        }
+    }
+    parse_whole(bytes, at, path, carrier)
+}
+
+fn record_parsed(mut record: Record, raw: RawJson, at: Position, path: String) -> ParsedKind {
+    record.raw = raw;
+    ParsedKind::Record {
+        record: Box::new(record),
+        at,
+        path,
+    }
+}
+
+/// A value parsed whole into a `serde_json::Value` first.
+fn parse_whole(bytes: Vec<u8>, at: Position, path: String, carrier: Carrier) -> ParsedKind {
     let is_frame = matches!(carrier, Carrier::Sse(_));
     // A broken stream frame is not a record and takes no index.
     let problem = |at: Position, message: String| ParsedKind::Problem {
@@ -102,11 +144,11 @@ fn parse_value(bytes: &[u8], at: Position, path: String, carrier: Carrier) -> Pa
         message,
         fatal: false,
     };
-    let value: Value = match serde_json::from_slice(bytes) {
+    let value: Value = match serde_json::from_slice(&bytes) {
         Ok(value) => value,
         Err(e) => {
             let message = format!("{path}: broken JSON: {}", message_without_position(&e));
-            return problem(at.inside(bytes, e.line(), e.column()), message);
+            return problem(at.inside(&bytes, e.line(), e.column()), message);
         }
     };
     let Value::Object(object) = &value else {
@@ -116,27 +158,20 @@ fn parse_value(bytes: &[u8], at: Position, path: String, carrier: Carrier) -> Pa
     let shape = if is_frame {
         Shape::StreamFrame
     } else {
-        classify(object)
+        classify(&object)
     };
     match shape {
-        Shape::Record(record_shape) => match convert::record(record_shape, bytes) {
-            Ok(mut record) => {
-                record.raw = value;
-                ParsedKind::Record {
-                    record: Box::new(record),
-                    at,
-                    path,
-                }
-            }
+        Shape::Record(record_shape) => match convert::record(record_shape, &bytes) {
+            Ok(record) => record_parsed(record, RawJson::from(value), at, path),
             Err(e) => {
                 let at = match &e {
-                    convert::ConvertError::Field { line, column, .. } => at.inside(bytes, *line, *column),
+                    convert::ConvertError::Field { line, column, .. } => at.inside(&bytes, *line, *column),
                     convert::ConvertError::MissingId(_) => at,
                 };
                 problem(at, format!("{path}: {}", e.describe()))
             }
         },
-        Shape::StreamFrame => match convert::parse::<RawStreamFrame>(bytes) {
+        Shape::StreamFrame => match convert::parse::<RawStreamFrame>(&bytes) {
             Ok(frame) => ParsedKind::Frame {
                 frame: Box::new(frame),
                 value,

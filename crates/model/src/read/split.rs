@@ -9,7 +9,7 @@
 use std::io::{self, Read};
 
 use super::cursor::{Cursor, Position, Sink};
-use super::json_scan::{JsonScanner, ScanItem};
+use super::json_scan::{JsonScanner, Member, ScanItem};
 use super::sse_scan::{looks_like_sse, SseItem, SseScanner};
 
 /// One value cut from an input, or a problem found while cutting. Pieces
@@ -26,6 +26,8 @@ pub(crate) enum PieceKind {
         at: Position,
         path: String,
         carrier: Carrier,
+        /// The members of an object the scanner cut member by member.
+        members: Option<Vec<Member>>,
     },
     /// A value meant as a record whose bytes could not be cut out: it takes an index.
     Broken {
@@ -177,6 +179,7 @@ fn json_piece(item: ScanItem) -> PieceKind {
             at: chunk.at,
             path: chunk.path,
             carrier: Carrier::Json,
+            members: chunk.members,
         },
         ScanItem::Broken {
             at,
@@ -200,6 +203,7 @@ fn sse_piece(item: SseItem) -> PieceKind {
             at,
             path: "$".into(),
             carrier: Carrier::Sse(event),
+            members: None,
         },
         SseItem::Problem { at, message, fatal } => PieceKind::Problem { at, message, fatal },
     }
@@ -227,6 +231,105 @@ mod tests {
             })
             .collect();
         assert_eq!(texts, [r#"$[0] {"id": "a"}"#, r#"$[1] {"id": tru}"#, "$[2] 7"]);
+    }
+
+    #[test]
+    fn objects_come_with_where_their_members_lie() {
+        let text = "[{\"id\" : \"a\", \"n\":12 ,\"o\": {\"k\": [1]}}, {\"id\": tru}, {\"a\" 1}]";
+        let mut s = splitter(text);
+        let members: Vec<Option<Vec<(String, String)>>> = std::iter::from_fn(|| s.next_piece())
+            .filter_map(|p| match p.0 {
+                PieceKind::Value { bytes, members, .. } => Some(members.map(|members| {
+                    let text = |r: std::ops::Range<usize>| String::from_utf8_lossy(&bytes[r]).into_owned();
+                    members
+                        .into_iter()
+                        .map(|m| (text(m.key), text(m.value)))
+                        .collect()
+                })),
+                _ => None,
+            })
+            .collect();
+        let pairs = |list: &[(&str, &str)]| -> Option<Vec<(String, String)>> {
+            Some(list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+        };
+        assert_eq!(
+            members,
+            [
+                pairs(&[("\"id\"", "\"a\""), ("\"n\"", "12"), ("\"o\"", "{\"k\": [1]}")]),
+                // Cut by balance: the scanner cannot vouch for its members.
+                pairs(&[("\"id\"", "tru")]),
+                None,
+            ]
+        );
+    }
+
+    /// Every piece of an input, as text, with or without the one-pass cut
+    /// of plain objects, read a few bytes at a time or all at once.
+    fn pieces(text: &[u8], plain_objects: bool, read_size: usize) -> Vec<String> {
+        struct Trickle(Vec<u8>, usize);
+        impl Read for Trickle {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = self.0.len().min(buf.len()).min(self.1);
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0.drain(..n);
+                Ok(n)
+            }
+        }
+        let mut s = Splitter::new(Box::new(Trickle(text.to_vec(), read_size)));
+        if !plain_objects {
+            s.cursor.walk_only();
+        }
+        std::iter::from_fn(|| s.next_piece())
+            .map(|p| format!("{:?}", p.0))
+            .collect()
+    }
+
+    #[test]
+    fn the_one_pass_cut_gives_the_pieces_the_walk_gives() {
+        let record = br#"{"id": "m1", "query": "q \"x\" \\", "n": -1.5, "t": true, "o": {"data": [1, {"a": "]"}]}, "e": null}"#;
+        let mut inputs: Vec<Vec<u8>> = vec![
+            [&b"["[..], record, b",\n", record, b"]"].concat(),
+            [&record[..], b"\n", record, b"\n"].concat(),
+            br#"[{"data": [{"id": 1}], "has_more": false}, {"a": 1,}, {"a" 1}, {"a": tru"x"}]"#.to_vec(),
+            b"{\"id\": \"a\",\n \"n\": 1}\n{\"id\": \"b\", \"q\": \"x\ny\"}\n{\"id\": \"c\"}\n".to_vec(),
+            b"{\"id\": 1}\n{\"id\": [1,\n2]}\n{\"id\": 3}".to_vec(),
+            br#"[{"id": "cut short", "q": "#.to_vec(),
+        ];
+        // Deterministic damage: bytes dropped, doubled or replaced, or the
+        // input cut short.
+        let sample = [&b"["[..], record, b",", record, b",\n", record, b"]"].concat();
+        let mut seed = 7u64;
+        for _ in 0..300 {
+            let mut bytes = sample.clone();
+            for _ in 0..3 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let at = (seed >> 33) as usize % bytes.len().max(1);
+                if bytes.is_empty() {
+                    break;
+                }
+                match (seed >> 20) % 4 {
+                    0 => {
+                        bytes.remove(at);
+                    }
+                    1 => bytes.insert(at, bytes[at]),
+                    2 => bytes[at] = b"{}[]\",:\n \\x1"[(seed >> 40) as usize % 12],
+                    _ => bytes.truncate(at),
+                }
+            }
+            inputs.push(bytes);
+        }
+        for input in &inputs {
+            for read_size in [usize::MAX, 7] {
+                assert_eq!(
+                    pieces(input, true, read_size),
+                    pieces(input, false, read_size),
+                    "{}",
+                    String::from_utf8_lossy(input)
+                );
+            }
+        }
     }
 
     #[test]
