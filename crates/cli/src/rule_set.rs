@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use rules_engine::project::{self, Config, LoadRequest, Project, ProjectError};
+use rules_engine::script::LimitValues;
 
 use crate::args::RuleArgs;
 
@@ -48,10 +49,17 @@ pub fn config(args: &RuleArgs) -> Result<Option<Config>> {
 
 /// Loads and compiles the project's rules.
 pub fn load(args: &RuleArgs) -> Result<Project> {
+    load_with_limits(args, LimitValues::new())
+}
+
+/// Loads and compiles the project's rules with the user's `--script-limit`s,
+/// whose expression depths scripts compile under.
+pub fn load_with_limits(args: &RuleArgs, script_limits: LimitValues) -> Result<Project> {
     let request = LoadRequest {
         config: config(args)?,
         default_pack: args.no_default_rules.then_some(false),
         extra: args.rules.clone(),
+        script_limits,
     };
     project::load(request).map_err(|e| match e {
         ProjectError::Rules(errors) => RuleLoadFailed(errors.to_string()).into(),

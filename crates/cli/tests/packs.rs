@@ -562,6 +562,57 @@ fn a_pack_lowers_the_sandbox_limits_of_the_run() {
     );
 }
 
+/// Expression depth is checked while scripts compile: the user's
+/// `--script-limit expr_depth=N` and a pack's lowered `expr_depth` reach the
+/// load, where a script nested deeper fails at its position.
+#[test]
+fn expression_depth_limits_stop_a_deeply_nested_script_at_load() {
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let root = tmp.path();
+    ok(root, &["new", "pack", "acme"], 0);
+    let pack = root.join("acme");
+    let manifest = std::fs::read_to_string(pack.join("pack.yaml")).expect("written");
+    write(
+        &pack.join("rules/nested.yaml"),
+        "id: nested\nkind: classify\ntitle: t\nlabel: { nested: x }\nwhen: { script: '((((((((1)))))))) > 0' }\nmessage: m\ndocs: { what: w, why: w, fix: f, example: e }\n",
+    );
+    write(&root.join("logs.json"), LOGS);
+    let args = [
+        "check",
+        "logs.json",
+        "--no-config",
+        "--no-default-rules",
+        "--rules",
+        "acme",
+        "--fail-on",
+        "never",
+    ];
+    let output = rules_in(root, &args);
+    assert!(stdout(&output).contains("acme/nested"), "{}", stderr(&output));
+
+    let lowered = [&args[..], &["--script-limit", "expr_depth=5"]].concat();
+    let output = rules_in(root, &lowered);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("nested.yaml:5:"), "{err}");
+    assert!(err.contains("limit `expr_depth` (5 levels"), "{err}");
+
+    write(
+        &pack.join("pack.yaml"),
+        &format!("{manifest}script_limits: {{ expr_depth: 5 }}\n"),
+    );
+    let output = rules_in(root, &args);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("limit `expr_depth` (5 levels"),
+        "{}",
+        stderr(&output)
+    );
+    let raised = [&args[..], &["--script-limit", "expr_depth=64"]].concat();
+    let output = rules_in(root, &raised);
+    assert!(stdout(&output).contains("acme/nested"), "{}", stderr(&output));
+}
+
 #[test]
 fn the_committed_schemas_are_up_to_date() {
     let tmp = tempfile::tempdir().expect("a temporary directory");

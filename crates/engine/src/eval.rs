@@ -15,6 +15,10 @@ use crate::check::{Diagnostic, DiagnosticLevel};
 use crate::script::record::RecordView;
 use crate::script::{verdict, Limits, Script, ScriptFailure, ScriptRuntime};
 
+mod text_memo;
+
+pub use text_memo::{Derived, TextMemo};
+
 use crate::aggregate::{GroupBy, KeyPart};
 use crate::outcome::{CriterionScore, Finding, Labels, Quality, RecordOutcome, RecordSource};
 use crate::rule::{
@@ -90,6 +94,8 @@ pub struct RecordSubject<'a> {
     pub labels: &'a Labels,
     /// Present when the run has scripts.
     pub scripts: Option<&'a ScriptContext<'a>>,
+    /// The record's folded field texts, shared by all its rules.
+    pub texts: Option<&'a TextMemo>,
 }
 
 /// The script side of evaluating one record: the record's view (built once
@@ -162,6 +168,10 @@ impl Subject for RecordSubject<'_> {
         record_value(self.record, self.labels, operand)
     }
 
+    fn text_memo(&self) -> Option<&TextMemo> {
+        self.texts
+    }
+
     fn script_condition(&self, script: &Script) -> bool {
         let Some(ctx) = self.scripts else { return false };
         let Some(value) = ctx.run(script) else {
@@ -232,6 +242,10 @@ impl Subject for ScoredSubject<'_> {
                 .map_or(Value::Missing, |c| Value::Number(c.score)),
             other => self.record.value(other),
         }
+    }
+
+    fn text_memo(&self) -> Option<&TextMemo> {
+        self.record.text_memo()
     }
 
     fn script_condition(&self, script: &Script) -> bool {
@@ -339,7 +353,8 @@ impl Engine {
 
     fn evaluate_with(&self, record: &Record, scripts: Option<&ScriptContext<'_>>) -> RecordOutcome {
         let mut diagnostics = Vec::new();
-        let (labels, primary) = self.classify(record, scripts, &mut diagnostics);
+        let texts = TextMemo::new();
+        let (labels, primary) = self.classify(record, scripts, &texts, &mut diagnostics);
         if let Some(ctx) = scripts {
             ctx.view.set_labels(&labels);
         }
@@ -347,6 +362,7 @@ impl Engine {
             record,
             labels: &labels,
             scripts,
+            texts: Some(&texts),
         };
         let mut findings: Vec<Finding> = primary
             .iter()
@@ -431,6 +447,7 @@ impl Engine {
         &self,
         record: &Record,
         scripts: Option<&ScriptContext<'_>>,
+        texts: &TextMemo,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> (Labels, BTreeMap<String, (usize, String)>) {
         let mut labels = Labels::new();
@@ -443,6 +460,7 @@ impl Engine {
                 record,
                 labels: &labels,
                 scripts,
+                texts: Some(texts),
             });
             let label = match (&rule.script, scripts) {
                 (_, _) if !held => None,

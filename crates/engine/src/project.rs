@@ -17,7 +17,7 @@ use thiserror::Error;
 
 use crate::pack::{self, check_version, Pack, PackError, ParamValues};
 use crate::rule::{codes, load_rule_set, LoadErrors, Rule, RuleError, RuleSource, SetContext, Severity};
-use crate::script::{LimitError, Limits};
+use crate::script::{LimitError, LimitValues, Limits};
 
 pub use config::{discover, Config, ConfigError, RawConfig, CONFIG_FILE};
 pub use select::{bare_id, matching, SelectError};
@@ -35,6 +35,9 @@ pub struct LoadRequest {
     /// `--rules` paths, in order: packs (a folder with `pack.yaml`, a
     /// `.tar.gz`) or loose rule files and folders.
     pub extra: Vec<PathBuf>,
+    /// The user's `--script-limit`s: scripts compile under the expression
+    /// depths of the run's limits (see [`Project::script_limits`]).
+    pub script_limits: LimitValues,
 }
 
 /// Where a setting's value came from, for `rules config`.
@@ -148,6 +151,14 @@ pub fn load(request: LoadRequest) -> Result<Project, ProjectError> {
 
     let mut errors = Vec::new();
     set_params(&mut packs, config.as_ref(), &mut errors);
+    // A pack limit above its default fails later, in `Project::script_limits`.
+    let script_limits = packs
+        .iter()
+        .try_fold(Limits::default(), |limits, p| {
+            limits.lowered_by(&p.pack.manifest.script_limits)
+        })
+        .unwrap_or_default()
+        .overridden_by(&request.script_limits);
     let mut sets: Vec<Vec<Rule>> = Vec::new();
     for loaded in &packs {
         let set = SetContext {
@@ -157,6 +168,7 @@ pub fn load(request: LoadRequest) -> Result<Project, ProjectError> {
                 .iter()
                 .map(|p| (p.name.clone(), p.value.clone()))
                 .collect::<ParamValues>(),
+            script_limits,
         };
         match load_rule_set(&loaded.pack.rule_sources(), &set) {
             Ok(rules) => sets.push(rules),
@@ -164,7 +176,11 @@ pub fn load(request: LoadRequest) -> Result<Project, ProjectError> {
         }
     }
     for sources in &loose_sources {
-        match load_rule_set(sources, &SetContext::default()) {
+        let set = SetContext {
+            script_limits,
+            ..SetContext::default()
+        };
+        match load_rule_set(sources, &set) {
             Ok(rules) => sets.push(rules),
             Err(e) => errors.extend(e.0),
         }

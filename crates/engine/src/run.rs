@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::borrow::Cow;
 
 use crate::aggregate::compare::{compare, Comparison};
-use crate::aggregate::{ComparedSubject, GroupMetrics, GroupStats, GroupSubject, Grouping, NONE};
+use crate::aggregate::{ComparedSubject, GroupBy, GroupMetrics, GroupStats, GroupSubject, Grouping, NONE};
 use crate::check::{Diagnostic, DiagnosticLevel};
 use crate::eval::{Engine, RecordSubject, ScoredSubject};
 use crate::outcome::{severity_weight, Evidence, RecordOutcome, Suggestion};
@@ -59,16 +59,34 @@ pub struct RunTotals {
     metrics: Grouping,
     /// One grouping per suggestion rule, in the engine's suggest-rule order.
     suggest: Vec<Grouping>,
+    /// The distinct groupings of the suggestion rules (most share a few),
+    /// so a record's key for each is computed once.
+    keys: Vec<GroupBy>,
+    /// For each suggestion rule, its grouping's index in `keys`.
+    key_of_rule: Vec<usize>,
 }
 
 impl RunTotals {
     pub fn new(engine: &Engine) -> RunTotals {
+        let mut keys: Vec<GroupBy> = Vec::new();
+        let key_of_rule = engine
+            .suggest_rules()
+            .map(|(_, _, by)| match keys.iter().position(|k| k == by) {
+                Some(i) => i,
+                None => {
+                    keys.push(by.clone());
+                    keys.len() - 1
+                }
+            })
+            .collect();
         RunTotals {
             records: 0,
             failed: 0,
             findings: SeverityCounts::default(),
             metrics: Grouping::default(),
             suggest: engine.suggest_rules().map(|_| Grouping::default()).collect(),
+            keys,
+            key_of_rule,
         }
     }
 
@@ -84,14 +102,24 @@ impl RunTotals {
             record,
             labels: &outcome.labels,
             scripts: None,
+            texts: None,
         };
         let key = engine.options().group_by.key(&subject);
-        self.metrics.group(key).add(record, outcome, position, threshold);
+        self.metrics
+            .group_of(&key)
+            .add(record, outcome, position, threshold);
         let scored = ScoredSubject {
             record: &subject,
             quality: outcome.quality.as_ref(),
         };
-        for (n, ((_, s, by), grouping)) in engine.suggest_rules().zip(&mut self.suggest).enumerate() {
+        // The record's key under each distinct grouping, made when a rule
+        // that keeps the record first needs it.
+        let mut keys: Vec<Option<Vec<String>>> = vec![None; self.keys.len()];
+        let rules = engine
+            .suggest_rules()
+            .zip(&mut self.suggest)
+            .zip(&self.key_of_rule);
+        for (n, (((_, s, _), grouping), &slot)) in rules.enumerate() {
             let kept = match &outcome.filters {
                 Some(filters) => filters.get(n).copied().unwrap_or(false),
                 None => s.filter.as_ref().is_none_or(|f| f.eval(&scored)),
@@ -99,8 +127,8 @@ impl RunTotals {
             if !kept {
                 continue;
             }
-            let key = by.key(&subject);
-            grouping.group(key).add(record, outcome, position, threshold);
+            let key = keys[slot].get_or_insert_with(|| self.keys[slot].key(&subject));
+            grouping.group_of(key).add(record, outcome, position, threshold);
         }
     }
 

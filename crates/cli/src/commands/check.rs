@@ -20,7 +20,7 @@ use crate::render::{style, Renderer};
 use crate::{rule_set, ExitStatus};
 
 pub fn run(args: CheckArgs) -> Result<ExitStatus> {
-    let project = rule_set::load(&args.rules)?;
+    let project = rule_set::load_with_limits(&args.rules, user_script_limits(&args)?)?;
     run_with(args, project)
 }
 

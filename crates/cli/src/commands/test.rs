@@ -201,6 +201,7 @@ fn load_pack(dir: &Path) -> Result<Project> {
         config: None,
         default_pack: Some(false),
         extra: vec![dir.to_path_buf()],
+        ..LoadRequest::default()
     };
     project::load(request).map_err(|e| match e {
         project::ProjectError::Rules(errors) => RuleLoadFailed(errors.to_string()).into(),

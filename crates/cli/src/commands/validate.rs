@@ -142,6 +142,10 @@ fn validate(path: &std::path::Path) -> Validated {
     let set = SetContext {
         pack: Some(pack.name().to_string()),
         params: pack.default_params(),
+        // Its own `script_limits:` (expression depths are checked at load).
+        script_limits: rules_engine::script::Limits::default()
+            .lowered_by(&pack.manifest.script_limits)
+            .unwrap_or_default(),
     };
     let rules = match load_rule_set(&pack.rule_sources(), &set) {
         Ok(rules) => rules,

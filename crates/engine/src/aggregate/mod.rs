@@ -88,6 +88,16 @@ impl Grouping {
         self.groups.entry(key).or_default()
     }
 
+    /// [`Grouping::group`] for a borrowed key, copied only when the group
+    /// is new: a run looks up the same few groups for every record.
+    pub fn group_of(&mut self, key: &[String]) -> &mut GroupStats {
+        if !self.groups.contains_key(key) {
+            self.groups.insert(key.to_vec(), GroupStats::default());
+        }
+        // Present: inserted just above when it was not.
+        self.groups.get_mut(key).expect("the group was just inserted")
+    }
+
     pub fn merge(&mut self, other: &Grouping) {
         for (key, stats) in &other.groups {
             self.group(key.clone()).merge(stats);

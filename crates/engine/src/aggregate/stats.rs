@@ -64,11 +64,22 @@ fn keep_first(list: &mut Vec<((u64, u64), String)>, item: ((u64, u64), String)) 
 /// Keeps the `n` items with the lowest input positions, sorted: the same
 /// items whatever order they arrive in.
 fn keep_first_n(list: &mut Vec<((u64, u64), String)>, item: ((u64, u64), String), n: usize) {
-    if list.len() == n && list.last().is_some_and(|last| last.0 <= item.0) {
+    keep_first_n_with(list, item.0, n, || item.1);
+}
+
+/// [`keep_first_n`] of the item at `position`, its id made only when the
+/// item is kept: per record, most lists are full and keep nothing.
+fn keep_first_n_with(
+    list: &mut Vec<((u64, u64), String)>,
+    position: (u64, u64),
+    n: usize,
+    id: impl FnOnce() -> String,
+) {
+    if list.len() >= n && list.last().is_some_and(|last| last.0 <= position) {
         return;
     }
-    let at = list.partition_point(|x| x.0 < item.0);
-    list.insert(at, item);
+    let at = list.partition_point(|x| x.0 < position);
+    list.insert(at, (position, id()));
     list.truncate(n);
 }
 
@@ -79,7 +90,26 @@ type KeyedExamples = BTreeMap<String, Vec<((u64, u64), String)>>;
 const DISLIKED: &str = "disliked";
 
 fn label_key(dimension: &str, label: &str) -> String {
-    format!("label:{dimension}:{label}")
+    let mut key = String::new();
+    push_label_key(&mut key, dimension, label);
+    key
+}
+
+/// Writes [`label_key`] into a reused buffer.
+fn push_label_key(key: &mut String, dimension: &str, label: &str) {
+    key.push_str("label:");
+    key.push_str(dimension);
+    key.push(':');
+    key.push_str(label);
+}
+
+/// The examples kept under `key`, the key copied only when it is new.
+fn keyed_list<'k>(examples: &'k mut KeyedExamples, key: &str) -> &'k mut Vec<((u64, u64), String)> {
+    if !examples.contains_key(key) {
+        examples.insert(key.to_string(), Vec::new());
+    }
+    // Present: inserted just above when it was not.
+    examples.get_mut(key).expect("the key was just inserted")
 }
 
 impl Examples {
@@ -189,11 +219,11 @@ impl GroupStats {
         self.dislikes += u64::from(disliked);
         self.rated += u64::from(liked || disliked);
         if disliked {
-            let example = (position, record.id.clone());
-            keep_first_n(
-                self.keyed_examples.entry(DISLIKED.into()).or_default(),
-                example,
+            keep_first_n_with(
+                keyed_list(&mut self.keyed_examples, DISLIKED),
+                position,
                 EXAMPLES,
+                || record.id.clone(),
             );
             let comments = record
                 .feedback
@@ -218,22 +248,32 @@ impl GroupStats {
         }
         // A record counts once per dimension, under its primary label (the
         // first): so failure counts add up to the failed records.
+        // Keys are cloned only the first time the group sees them.
+        let mut key = String::new();
         for (dimension, labels) in &outcome.labels {
             if let Some(primary) = labels.first() {
-                let counts = self.labels.entry(dimension.clone()).or_default();
-                *counts.entry(primary.clone()).or_insert(0) += 1;
-                let list = self
-                    .keyed_examples
-                    .entry(label_key(dimension, primary))
-                    .or_default();
-                keep_first_n(list, (position, record.id.clone()), EXAMPLES);
+                let counts = match self.labels.get_mut(dimension) {
+                    Some(counts) => counts,
+                    None => self.labels.entry(dimension.clone()).or_default(),
+                };
+                match counts.get_mut(primary) {
+                    Some(n) => *n += 1,
+                    None => {
+                        counts.insert(primary.clone(), 1);
+                    }
+                }
+                key.clear();
+                push_label_key(&mut key, dimension, primary);
+                let list = keyed_list(&mut self.keyed_examples, &key);
+                keep_first_n_with(list, position, EXAMPLES, || record.id.clone());
             }
         }
-        let example = (position, record.id.clone());
         if record.status == Status::Error || outcome.is_notable() {
-            keep_first(&mut self.examples.flagged, example.clone());
+            keep_first_n_with(&mut self.examples.flagged, position, EXAMPLES, || {
+                record.id.clone()
+            });
         }
-        keep_first(&mut self.examples.any, example);
+        keep_first_n_with(&mut self.examples.any, position, EXAMPLES, || record.id.clone());
     }
 
     /// Adds everything `other` counted.

@@ -1,9 +1,11 @@
 //! Compiled conditions and their evaluation (semantics: see [`Condition`]).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rules_model::Value;
 
+use crate::eval::Derived;
 use crate::script::Script;
 
 use super::operand::{Operand, Subject};
@@ -210,14 +212,44 @@ impl Leaf {
             Test::Exists(want) => exists(&value) == *want,
             Test::IsEmpty(want) => is_empty(&value) == *want,
             Test::Length(test) => length(&value).is_some_and(|n| test.holds(n)),
-            test => any_scalar(&value, &mut |v| test.holds_for(v, s)),
+            test => any_scalar(&value, &mut |v| test.holds_for(v, &self.operand, s)),
         }
+    }
+}
+
+/// The Unicode lowercase of a text the subject returned for `operand`:
+/// remembered for the rest of the record when it is a field's own text
+/// (see [`Subject::text_memo`]), folded on the spot otherwise.
+fn folded<'t>(v: &'t Value<'_>, operand: &Operand, s: &dyn Subject) -> Option<Derived<'t>> {
+    match (v, operand, s.text_memo()) {
+        (Value::Text(Cow::Borrowed(t)), Operand::Field(_), Some(memo)) => {
+            Some(memo.get_or_derive(t, text::fold))
+        }
+        (Value::Text(t), _, _) => Some(match text::fold(t) {
+            Cow::Borrowed(same) => Derived::Same(same),
+            Cow::Owned(owned) => Derived::Owned(owned.into()),
+        }),
+        _ => None,
+    }
+}
+
+/// The text keyword lists search: folded when the list wants it.
+fn keyword_text<'t>(
+    keywords: &Keywords,
+    v: &'t Value<'_>,
+    operand: &Operand,
+    s: &dyn Subject,
+) -> Option<Derived<'t>> {
+    if keywords.folds_text() {
+        folded(v, operand, s)
+    } else {
+        v.as_text().map(Derived::Same)
     }
 }
 
 impl Test {
     /// The test on one scalar of the operand (lists are unrolled before).
-    fn holds_for(&self, v: &Value<'_>, s: &dyn Subject) -> bool {
+    fn holds_for(&self, v: &Value<'_>, operand: &Operand, s: &dyn Subject) -> bool {
         match self {
             Test::Equals { rhs, ignore_case } => rhs.any(s, |r| same_value(v, r, *ignore_case)),
             Test::NotEquals { rhs, ignore_case } => {
@@ -227,12 +259,22 @@ impl Test {
                 .iter()
                 .any(|rhs| rhs.any(s, |r| same_value(v, r, *ignore_case))),
             Test::Contains(Needle::Literal(keywords)) | Test::ContainsAny(keywords) => {
-                v.as_text().is_some_and(|t| keywords.any(t))
+                keyword_text(keywords, v, operand, s).is_some_and(|t| keywords.any_prepared(&t))
             }
-            Test::Contains(Needle::Operand { operand, ignore_case }) => v.as_text().is_some_and(|t| {
-                any_scalar(&s.value(operand), &mut |r| {
-                    r.as_text()
-                        .is_some_and(|n| text::text_contains(t, n, *ignore_case))
+            Test::Contains(Needle::Operand {
+                operand: needle,
+                ignore_case: true,
+            }) => folded(v, operand, s).is_some_and(|t| {
+                any_scalar(&s.value(needle), &mut |r| {
+                    r.as_text().is_some_and(|n| text::folded_contains(&t, n))
+                })
+            }),
+            Test::Contains(Needle::Operand {
+                operand: needle,
+                ignore_case: false,
+            }) => v.as_text().is_some_and(|t| {
+                any_scalar(&s.value(needle), &mut |r| {
+                    r.as_text().is_some_and(|n| text::text_contains(t, n, false))
                 })
             }),
             Test::StartsWith { rhs, ignore_case } => {
@@ -241,7 +283,9 @@ impl Test {
             Test::EndsWith { rhs, ignore_case } => {
                 text_pair(v, rhs, s, |t, n| text::text_ends_with(t, n, *ignore_case))
             }
-            Test::ContainsAll(keywords) => v.as_text().is_some_and(|t| keywords.all(t)),
+            Test::ContainsAll(keywords) => {
+                keyword_text(keywords, v, operand, s).is_some_and(|t| keywords.all_prepared(&t))
+            }
             Test::Matches(regex) => v.as_text().is_some_and(|t| regex.is_match(t)),
             Test::Compare { op, rhs } => v
                 .as_number()

@@ -12,8 +12,8 @@ use super::{yaml_error, Rule, RuleSource};
 /// work a hostile rule pack can ask for before anything is parsed.
 pub const MAX_RULE_FILE_BYTES: usize = 1 << 20;
 
-/// What a set of rule files loads as: a pack (its name, parameter values
-/// and script limits) or a loose set of rule files.
+/// What a set of rule files loads as: a pack (its name and parameter values)
+/// or a loose set of rule files, and the run's script limits.
 #[derive(Debug, Clone, Default)]
 pub struct SetContext {
     /// The pack's name; `None` for loose rule files, whose ids stay bare.
@@ -21,6 +21,10 @@ pub struct SetContext {
     /// Values of the pack's parameters (`{{ params.<name> }}`): defaults
     /// with the project's overrides. A loose set has none.
     pub params: crate::pack::ParamValues,
+    /// The run's script limits (packs' `script_limits:` and the user's
+    /// `--script-limit`s): the expression depths are checked when scripts
+    /// compile, here, not when they run.
+    pub script_limits: crate::script::Limits,
 }
 
 /// Loads and compiles every source as one loose rule set. Either all rules
@@ -43,7 +47,7 @@ pub fn load_rule_set(sources: &[RuleSource], set: &SetContext) -> Result<Vec<Rul
     let mut rules = Vec::with_capacity(sources.len());
     // id -> (file, position of its `id` value)
     let mut ids: HashMap<String, (String, Position)> = HashMap::new();
-    let scripts = ScriptLoader::new(&sources, &mut errors);
+    let scripts = ScriptLoader::new(&sources, &set.script_limits, &mut errors);
     for source in sources.iter().filter(|s| !is_script(&s.path)) {
         let Some((mut rule, id_at)) = load_one(source, &scripts, &mut errors) else {
             continue;

@@ -63,6 +63,14 @@ pub trait Subject {
     fn script_score(&self, _script: &crate::script::Script) -> Option<(f64, Option<String>)> {
         None
     }
+
+    /// Where a record subject keeps the lowercase forms of its field texts,
+    /// so that every case-insensitive condition on a field folds it once
+    /// per record. Only texts [`Subject::value`] returned borrowed for an
+    /// [`Operand::Field`] go in (they live as long as the record).
+    fn text_memo(&self) -> Option<&crate::eval::TextMemo> {
+        None
+    }
 }
 
 /// An operand name that does not parse.

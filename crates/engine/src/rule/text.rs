@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 /// A list of keywords searched in one pass over the text.
 #[derive(Debug, Clone)]
@@ -41,7 +41,13 @@ impl Keywords {
         }
         patterns.sort();
         patterns.dedup();
+        // A contiguous NFA, not the DFA the builder picks for short lists:
+        // a DFA's transition table is a few hundred bytes per keyword byte,
+        // and a pack's hundreds of lists (long CJK words among them) made
+        // it tens of megabytes, while the searches cost about the same
+        // (they mostly run in the prefilter).
         let matcher = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .match_kind(MatchKind::Standard)
             .ascii_case_insensitive(ignore_case && !fold_text)
             .build(&patterns)
@@ -53,25 +59,26 @@ impl Keywords {
         })
     }
 
-    fn prepare<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        if self.fold_text {
-            fold(text)
-        } else {
-            Cow::Borrowed(text)
-        }
+    /// True when texts are searched in their Unicode lowercase form
+    /// ([`fold`]): callers that fold a text once for several lists pass the
+    /// folded form to [`Keywords::any_prepared`] and
+    /// [`Keywords::all_prepared`].
+    pub fn folds_text(&self) -> bool {
+        self.fold_text
     }
 
-    /// True when the text contains at least one keyword.
-    pub fn any(&self, text: &str) -> bool {
-        self.matcher.is_match(self.prepare(text).as_ref())
+    /// True when the text contains at least one keyword. The text is
+    /// already folded when [`Keywords::folds_text`].
+    pub fn any_prepared(&self, text: &str) -> bool {
+        self.matcher.is_match(text)
     }
 
-    /// True when the text contains every keyword (overlaps allowed).
-    pub fn all(&self, text: &str) -> bool {
-        let text = self.prepare(text);
+    /// True when the text contains every keyword (overlaps allowed). The
+    /// text is already folded when [`Keywords::folds_text`].
+    pub fn all_prepared(&self, text: &str) -> bool {
         let mut seen = vec![false; self.count];
         let mut missing = self.count;
-        for found in self.matcher.find_overlapping_iter(text.as_ref()) {
+        for found in self.matcher.find_overlapping_iter(text) {
             let slot = &mut seen[found.pattern().as_usize()];
             if !*slot {
                 *slot = true;
@@ -87,6 +94,15 @@ impl Keywords {
 
 /// Unicode lowercase; borrows when there is nothing to change.
 pub(crate) fn fold(text: &str) -> Cow<'_, str> {
+    // Most log text is ASCII, whose Unicode lowercase is its ASCII one: a
+    // byte scan instead of a case-mapping lookup per character.
+    if text.is_ascii() {
+        return if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(text.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(text)
+        };
+    }
     let changes = |c: char| {
         let mut lower = c.to_lowercase();
         !(lower.next() == Some(c) && lower.next().is_none())
@@ -138,10 +154,15 @@ pub(crate) fn text_ends_with(text: &str, suffix: &str, ignore_case: bool) -> boo
 /// [`Keywords`].
 pub(crate) fn text_contains(text: &str, needle: &str, ignore_case: bool) -> bool {
     if ignore_case {
-        fold(text).contains(fold(needle).as_ref())
+        folded_contains(&fold(text), needle)
     } else {
         text.contains(needle)
     }
+}
+
+/// `text_contains(.., true)` of a text already folded.
+pub(crate) fn folded_contains(folded_text: &str, needle: &str) -> bool {
+    folded_text.contains(fold(needle).as_ref())
 }
 
 /// True when the text is a JSON object or array, possibly inside a
@@ -170,6 +191,25 @@ mod tests {
 
     fn words(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// The text as conditions hand it to a keyword list.
+    fn prepared<'t>(k: &Keywords, text: &'t str) -> Cow<'t, str> {
+        if k.folds_text() {
+            fold(text)
+        } else {
+            Cow::Borrowed(text)
+        }
+    }
+
+    impl Keywords {
+        fn any(&self, text: &str) -> bool {
+            self.any_prepared(&prepared(self, text))
+        }
+
+        fn all(&self, text: &str) -> bool {
+            self.all_prepared(&prepared(self, text))
+        }
     }
 
     #[test]
@@ -224,6 +264,29 @@ mod tests {
         assert!(!text_ends_with("ab", "xab", true));
         assert!(text_contains("Der Dienst ist ÜBERLASTET", "überlastet", true));
         assert!(!text_contains("Der Dienst ist ÜBERLASTET", "überlastet", false));
+    }
+
+    #[test]
+    fn fold_lowercases_ascii_and_unicode_and_borrows_when_unchanged() {
+        assert!(matches!(fold("already lower 429"), Cow::Borrowed(_)));
+        assert_eq!(fold("Rate LIMIT"), "rate limit");
+        assert!(matches!(fold("überlastet 请求"), Cow::Borrowed(_)));
+        assert_eq!(fold("ÜBERLASTET Rate"), "überlastet rate");
+        assert_eq!(
+            fold("ΣΊΣΥΦΟΣ"),
+            "ΣΊΣΥΦΟΣ".chars().flat_map(char::to_lowercase).collect::<String>()
+        );
+        assert!(folded_contains("der dienst ist überlastet", "ÜBERLASTET"));
+        assert!(!folded_contains("der dienst", "ÜBERLASTET"));
+    }
+
+    #[test]
+    fn prepared_search_matches_the_folding_search() {
+        let k = Keywords::new(&words(&["überlastet", "zeitüberschreitung"]), true).unwrap();
+        let text = "ZEITÜBERSCHREITUNG, Server Überlastet";
+        assert!(k.any_prepared(&fold(text)));
+        assert!(k.all_prepared(&fold(text)));
+        assert!(!k.all_prepared(text));
     }
 
     #[test]

@@ -6,9 +6,9 @@
 //! caches are bounded, and regexes are size-limited like YAML `matches:`).
 
 use std::cell::RefCell;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 mod facts;
@@ -59,6 +59,12 @@ pub const HOST_FUNCTIONS: &[HostFunction] = &[
         usage: "keyword_set(keywords) -> KeywordSet",
         doc: "Compiles a keyword list once, for `contains_any_of` and `find_keywords`: keep it in a helper's `const` (read as `global::NAME`) so the list is not rebuilt on every record.",
         example: (r#"contains_any_of("I must DECLINE", keyword_set(["must decline"]))"#, "true"),
+    },
+    HostFunction {
+        name: "fold_text",
+        usage: "fold_text(text) -> string",
+        doc: "The text lowercased (as `to_lower()`), with typographic apostrophes (`’`) made straight and surrounding whitespace trimmed: one spelling for keyword sets to match. Computed once per text and record, so helpers that ask again get the same string.",
+        example: (r#"fold_text("  I CAN’T HELP ")"#, r#""i can't help""#),
     },
     HostFunction {
         name: "detect_language",
@@ -294,17 +300,48 @@ pub struct KeywordSet {
     automaton: Arc<AhoCorasick>,
 }
 
+/// Keyword sets built so far, shared by every thread: each worker thread
+/// evaluates a pack's helpers again (see `library`), and a helper's sets
+/// (thousands of phrases) are then found here instead of compiled again.
+static SHARED_SETS: OnceLock<Mutex<HashMap<Vec<String>, Arc<AhoCorasick>>>> = OnceLock::new();
+
+/// Keyword lists whose automata are kept; a run has a few dozen.
+const MAX_SHARED_SETS: usize = 64;
+
+/// Keyword sets of up to this many bytes are compiled to a DFA: a few
+/// hundred keywords, searched in one step per byte of text, where the
+/// default (an NFA for more than a hundred keywords) follows failure links.
+/// The DFA's size grows with the keywords, so larger sets keep the default.
+const DFA_MAX_BYTES: usize = 16 * 1024;
+
 impl KeywordSet {
     fn new(keywords: &Array) -> Fallible<KeywordSet> {
         let list = keyword_list(keywords)?;
-        let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&list)
-            .map_err(|e| error(format!("bad keyword list: {e}")))?;
+        let shared = SHARED_SETS.get_or_init(|| Mutex::new(HashMap::new()));
+        let known = shared.lock().ok().and_then(|sets| sets.get(&list).cloned());
+        let automaton = match known {
+            Some(automaton) => automaton,
+            None => {
+                let bytes: usize = list.iter().map(String::len).sum();
+                let built = AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind((bytes <= DFA_MAX_BYTES).then_some(AhoCorasickKind::DFA))
+                    .build(&list)
+                    .map_err(|e| error(format!("bad keyword list: {e}")))?;
+                let built = Arc::new(built);
+                if let Ok(mut sets) = shared.lock() {
+                    if sets.len() >= MAX_SHARED_SETS {
+                        sets.clear();
+                    }
+                    sets.insert(list.clone(), Arc::clone(&built));
+                }
+                built
+            }
+        };
         Ok(KeywordSet {
             keywords: list.into_iter().map(ImmutableString::from).collect(),
-            automaton: Arc::new(automaton),
+            automaton,
         })
     }
 
@@ -364,18 +401,25 @@ fn sentences(text: &ImmutableString) -> Array {
         .collect()
 }
 
-/// One content word: as written (lowercased), and the key it is compared by.
+/// One content word: as written (lowercased), and the key it is compared by,
+/// which is always a prefix of it (see `stem`), so it is kept as a length.
 pub(crate) struct ContentWord {
     shown: String,
-    key: String,
+    key_len: usize,
+}
+
+impl ContentWord {
+    fn key(&self) -> &str {
+        &self.shown[..self.key_len]
+    }
 }
 
 /// The key a word is compared by: a light suffix strip, then its first six
 /// characters, so `charged`, `charges` and `charge` meet. Words with digits
-/// (order numbers) are compared whole.
-fn stem(word: &str) -> String {
+/// (order numbers) are compared whole. Always a prefix of `word`.
+fn stem(word: &str) -> &str {
     if word.chars().any(|c| c.is_ascii_digit()) {
-        return word.to_string();
+        return word;
     }
     let word = word.strip_suffix("'s").unwrap_or(word);
     let mut base = word;
@@ -387,7 +431,8 @@ fn stem(word: &str) -> String {
             }
         }
     }
-    base.chars().take(6).collect()
+    let end = base.char_indices().nth(6).map_or(base.len(), |(at, _)| at);
+    &base[..end]
 }
 
 /// The distinct content words of `text`, in order.
@@ -400,13 +445,14 @@ fn content(text: &str) -> Vec<ContentWord> {
 fn content_of(words: &[String]) -> (Vec<ContentWord>, HashSet<String>) {
     let mut found: Vec<ContentWord> = Vec::new();
     let mut seen: HashSet<String> = HashSet::with_capacity(words.len());
-    let mut push = |shown: &str, key: String| {
-        if !seen.contains(&key) {
+    // A word is copied only the first time its key is seen.
+    let mut push = |shown: &str, key: &str| {
+        if !seen.contains(key) {
+            seen.insert(key.to_string());
             found.push(ContentWord {
                 shown: shown.to_string(),
-                key: key.clone(),
+                key_len: key.len(),
             });
-            seen.insert(key);
         }
     };
     let cjk = |w: &str| w.chars().next().is_some_and(is_cjk);
@@ -431,14 +477,19 @@ fn content_of(words: &[String]) -> (Vec<ContentWord>, HashSet<String>) {
         let run: Vec<char> = words[start..i].iter().filter_map(|w| w.chars().next()).collect();
         if let [only] = run[..] {
             if !stop_words::is_function_char(only) {
-                push(&only.to_string(), only.to_string());
+                let mut buffer = [0u8; 4];
+                let only = only.encode_utf8(&mut buffer);
+                push(only, only);
             }
             continue;
         }
         for pair in run.windows(2) {
             if !pair.iter().any(|&c| stop_words::is_function_char(c)) {
-                let bigram: String = pair.iter().collect();
-                push(&bigram, bigram.clone());
+                let mut buffer = [0u8; 8];
+                let first = pair[0].encode_utf8(&mut buffer).len();
+                let second = pair[1].encode_utf8(&mut buffer[first..]).len();
+                let bigram = std::str::from_utf8(&buffer[..first + second]).unwrap_or_default();
+                push(bigram, bigram);
             }
         }
     }
@@ -459,7 +510,7 @@ fn content_words(text: &ImmutableString) -> Array {
 fn missing_in(part: &[ContentWord], whole_keys: &HashSet<String>) -> (Vec<String>, usize) {
     let missing = part
         .iter()
-        .filter(|w| !whole_keys.contains(&w.key))
+        .filter(|w| !whole_keys.contains(w.key()))
         .map(|w| w.shown.clone())
         .collect();
     (missing, part.len())
@@ -594,6 +645,18 @@ fn repeated_sentences(text: &ImmutableString) -> Map {
     map.insert("sentence".into(), best.map_or(Dynamic::UNIT, Dynamic::from));
     map.insert("times".into(), times.into());
     map
+}
+
+/// `text` as `fold_text` gives it: lowercased like `to_lower()`, `’` made
+/// `'`, trimmed.
+pub(crate) fn fold(text: &str) -> ImmutableString {
+    let lower = lowercase(text);
+    let straight = if lower.contains('’') {
+        lower.replace('’', "'")
+    } else {
+        lower
+    };
+    straight.trim().into()
 }
 
 /// Lowercase as scripts' `to_lower()` does it.
@@ -826,6 +889,7 @@ pub(crate) fn register(engine: &mut Engine) {
     engine.register_fn("find_keywords", |t: ImmutableString, k: KeywordSet| {
         found_in(&t, &k.automaton, &k.keywords)
     });
+    engine.register_fn("fold_text", |t: ImmutableString| facts::of(&t).folded());
     engine.register_fn("detect_language", |t: ImmutableString| detect_language(&t));
     engine.register_fn("words", |t: ImmutableString| words(&t));
     engine.register_fn("word_count", |t: ImmutableString| word_count(&t));

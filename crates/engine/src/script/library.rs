@@ -44,7 +44,7 @@ impl Library {
             return Vec::new();
         }
         let stems: Vec<String> = self.names().map(str::to_string).collect();
-        let engine = placeholder_engine(&stems);
+        let engine = placeholder_engine(&stems, &Limits::default());
         self.sources
             .iter()
             .zip(&self.loaded)
@@ -57,13 +57,14 @@ impl Library {
 }
 
 /// An engine that knows every helper name (as an empty module), so scripts
-/// and helpers that call any helper of the pack compile and evaluate.
-pub(crate) fn placeholder_engine(stems: &[String]) -> Engine {
+/// and helpers that call any helper of the pack compile and evaluate, under
+/// `limits` (see [`Limits::for_compiling`]).
+pub(crate) fn placeholder_engine(stems: &[String], limits: &Limits) -> Engine {
     let placeholders: Vec<(String, Shared<Module>)> = stems
         .iter()
         .map(|s| (s.clone(), Shared::new(Module::new())))
         .collect();
-    sandbox::build(&Limits::default(), &placeholders)
+    sandbox::build(limits, &placeholders)
 }
 
 /// Runs a helper file's top-level code (constants, functions) into a

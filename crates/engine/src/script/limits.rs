@@ -281,6 +281,20 @@ impl Limits {
         }
     }
 
+    /// The limits scripts are compiled under: these expression depths, which
+    /// Rhai checks while it parses (so they must be known at load), and every
+    /// other limit at its default. Loading also runs each helper's top-level
+    /// code once (its constants and keyword sets) under the load budget,
+    /// which a lowered call budget or size limit must not break: those apply
+    /// to every call at run time.
+    pub fn for_compiling(&self) -> Limits {
+        Limits {
+            expr_depth: self.expr_depth,
+            fn_expr_depth: self.fn_expr_depth,
+            ..Limits::default()
+        }
+    }
+
     /// Whether the user set this limit (packs do not lower it then).
     pub fn is_pinned(&self, name: LimitName) -> bool {
         self.pinned & name.bit() != 0

@@ -453,7 +453,7 @@ mod tests {
                 .as_object()
                 .cloned()
                 .unwrap_or_default(),
-            raw: serde_json::json!({"metadata": {"usage": {"latency": 2.5}}, "list": [1, "a"]}),
+            raw: serde_json::json!({"metadata": {"usage": {"latency": 2.5}}, "list": [1, "a"]}).into(),
             ..Record::default()
         };
         RecordView::new(Arc::new(record))

@@ -330,6 +330,81 @@ fn the_run_limits_reach_every_call_and_name_how_to_raise_them() {
     );
 }
 
+/// Rhai checks expression depth while it compiles, so the run's depth limits
+/// must reach the loader: a script nested deeper than they allow is a load
+/// error at its position naming the limit, not a silent pass.
+#[test]
+fn expression_depth_limits_apply_when_scripts_compile() {
+    use crate::rule::{load_rule_set, SetContext};
+    use crate::script::{LimitName, LimitValues, Limits};
+    // Eight nested parentheses at the top level; ten inside a function.
+    let nested = |depth: usize| format!("{}1{}", "(".repeat(depth), ")".repeat(depth));
+    let sources = [
+        yaml(
+            "inline",
+            &format!(
+                "kind: classify
+label: {{ a: b }}
+when:
+  script: {} > 0
+",
+                nested(8)
+            ),
+        ),
+        rhai(
+            "pack/deep.rhai",
+            &format!(
+                "fn classify(record) {{
+  {} > 0
+}}
+",
+                nested(10)
+            ),
+        ),
+        yaml(
+            "deep",
+            "kind: classify
+script: deep.rhai
+label: { c: d }
+",
+        ),
+    ];
+    let load = |limits: Limits| {
+        let set = SetContext {
+            script_limits: limits,
+            ..SetContext::default()
+        };
+        load_rule_set(&sources, &set)
+    };
+    assert!(load(Limits::default()).is_ok(), "the defaults allow both");
+
+    let mut user = LimitValues::new();
+    user.set(LimitName::ExprDepth, 5).unwrap();
+    let errors = load(Limits::default().overridden_by(&user))
+        .expect_err("the top-level script nests too deeply")
+        .0;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].code, codes::SCRIPT_SYNTAX);
+    assert_eq!((errors[0].file.as_str(), errors[0].line), ("pack/inline.yaml", 7));
+    assert!(
+        errors[0].message.contains("limit `expr_depth` (5 levels"),
+        "{}",
+        errors[0].message
+    );
+
+    let pack = LimitValues::from_pairs([("fn_expr_depth", 6)]).unwrap();
+    let errors = load(Limits::default().lowered_by(&pack).unwrap())
+        .expect_err("the function nests too deeply")
+        .0;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!((errors[0].file.as_str(), errors[0].line), ("pack/deep.rhai", 2));
+    assert!(
+        errors[0].message.contains("`fn_expr_depth` (6 inside functions)"),
+        "{}",
+        errors[0].message
+    );
+}
+
 /// Helper constants read as `global::NAME` take a lock of the helper module;
 /// worker threads sharing one module fought over it until Rhai gave up and
 /// the process ended. Each thread now has modules of its own.

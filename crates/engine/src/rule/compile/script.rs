@@ -15,7 +15,7 @@ use crate::rule::position::{Part, Position};
 use crate::rule::raw::RawLimits;
 use crate::rule::{RuleKind, RuleSource};
 use crate::script::library::{evaluate, placeholder_engine};
-use crate::script::{CallLimits, Entry, Library, Script};
+use crate::script::{CallLimits, Entry, Library, LimitName, Limits, Script};
 
 /// Everything script compilation needs during the load of one rule set.
 ///
@@ -30,6 +30,8 @@ pub(crate) struct ScriptLoader<'s> {
     /// Built on the first script: loads without scripts build no engine.
     engine: OnceCell<Engine>,
     stems: Vec<String>,
+    /// What the compile engine enforces (the run's expression depths).
+    limits: Limits,
 }
 
 /// True for helper files: `.rhai` files directly in a `plugins` folder.
@@ -48,8 +50,9 @@ pub(crate) fn is_script(path: &str) -> bool {
 
 impl<'s> ScriptLoader<'s> {
     /// Compiles the helpers among `sources` (reporting their errors) and
-    /// indexes the rule scripts.
-    pub fn new(sources: &'s [RuleSource], errors: &mut Vec<RuleError>) -> ScriptLoader<'s> {
+    /// indexes the rule scripts. `limits` are the run's: their expression
+    /// depths are checked while scripts compile (see [`Limits::for_compiling`]).
+    pub fn new(sources: &'s [RuleSource], limits: &Limits, errors: &mut Vec<RuleError>) -> ScriptLoader<'s> {
         let helpers: Vec<&RuleSource> = sources.iter().filter(|s| is_helper(&s.path)).collect();
         let files = sources
             .iter()
@@ -97,6 +100,7 @@ impl<'s> ScriptLoader<'s> {
             library: Arc::new(Library::default()),
             engine: OnceCell::new(),
             stems,
+            limits: limits.for_compiling(),
         };
         let mut helpers = Vec::new();
         for (helper, stem) in named {
@@ -111,7 +115,8 @@ impl<'s> ScriptLoader<'s> {
     /// The compile engine: every helper name is known (as an empty module),
     /// so scripts and helpers may call any helper.
     fn engine(&self) -> &Engine {
-        self.engine.get_or_init(|| placeholder_engine(&self.stems))
+        self.engine
+            .get_or_init(|| placeholder_engine(&self.stems, &self.limits))
     }
 
     /// A helper file compiled, and evaluated once to prove its top-level
@@ -124,7 +129,9 @@ impl<'s> ScriptLoader<'s> {
         let ast = match self.engine().compile(&source.text) {
             Ok(ast) => ast,
             Err(e) => {
-                errors.push(syntax_error(source, &e, |line, column| (line, column)));
+                errors.push(syntax_error(source, &e, &self.limits, |line, column| {
+                    (line, column)
+                }));
                 return None;
             }
         };
@@ -156,14 +163,38 @@ fn is_namespace(stem: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// A Rhai parse error as a load error, positioned by `place`.
+/// A Rhai parse error as a load error, positioned by `place`. An expression
+/// nested too deeply names the depth limits it ran into.
 fn syntax_error(
     source: &RuleSource,
     error: &rhai::ParseError,
+    limits: &Limits,
     place: impl Fn(usize, usize) -> (usize, usize),
 ) -> RuleError {
     let at = error.position();
     let (line, column) = place(at.line().unwrap_or(1), at.position().unwrap_or(1));
+    if matches!(error.err_type(), rhai::ParseErrorType::ExprTooDeep) {
+        // Rhai does not say whether the top level or a function body was too
+        // deep, so both limits are named.
+        let mut e = located(
+            source,
+            Position { line, column },
+            codes::SCRIPT_SYNTAX,
+            format!(
+                "script error: expressions nest deeper than the limit `{}` ({} levels at a script's top level) or `{}` ({} inside functions) allows",
+                LimitName::ExprDepth,
+                limits.expr_depth,
+                LimitName::FnExprDepth,
+                limits.fn_expr_depth
+            ),
+        );
+        e.help(format!(
+            "split the expression with `let`, or raise the limit with `--script-limit {}=N` / `--script-limit {}=N`",
+            LimitName::ExprDepth,
+            LimitName::FnExprDepth
+        ));
+        return e;
+    }
     let mut e = located(
         source,
         Position { line, column },
@@ -270,7 +301,7 @@ impl<'s> Compiler<'s> {
                 library: Arc::clone(&loader.library),
             })),
             Err(e) => {
-                let error = syntax_error(self.source, &e, |line, column| {
+                let error = syntax_error(self.source, &e, &loader.limits, |line, column| {
                     let (l, c) = starts
                         .get(line.saturating_sub(1))
                         .copied()
@@ -321,7 +352,8 @@ impl<'s> Compiler<'s> {
         let ast = match loader.engine().compile(&source.text) {
             Ok(ast) => ast,
             Err(e) => {
-                self.errors.push(syntax_error(source, &e, |l, c| (l, c)));
+                self.errors
+                    .push(syntax_error(source, &e, &loader.limits, |l, c| (l, c)));
                 return None;
             }
         };

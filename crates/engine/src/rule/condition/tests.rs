@@ -381,3 +381,79 @@ fn leaf_reports_its_operator() {
     assert_eq!(leaf.operator(), "missing");
     assert_eq!(leaf.operand.to_string(), "answer");
 }
+
+/// The sample record with a per-record memo of folded field texts, as the
+/// engine evaluates records.
+struct MemoSubject {
+    inner: crate::rule::test_support::RecordSubject,
+    texts: crate::eval::TextMemo,
+}
+
+impl crate::rule::Subject for MemoSubject {
+    fn value(&self, operand: &Operand) -> rules_model::Value<'_> {
+        self.inner.value(operand)
+    }
+
+    fn text_memo(&self) -> Option<&crate::eval::TextMemo> {
+        Some(&self.texts)
+    }
+}
+
+#[test]
+fn folded_field_texts_shared_across_conditions_give_the_same_verdicts() {
+    let memo = MemoSubject {
+        inner: crate::rule::test_support::sample_record(),
+        texts: crate::eval::TextMemo::new(),
+    };
+    let plain = crate::rule::test_support::sample_record();
+    let cases = [
+        (
+            "{ field: error, contains_any: [请求过于频繁, überlastet], ignore_case: true }",
+            true,
+        ),
+        (
+            "{ field: error, contains_any: [RATE LIMIT, überlastet], ignore_case: true }",
+            true,
+        ),
+        (
+            "{ field: error, contains_all: [rate limit, 请求], ignore_case: true }",
+            true,
+        ),
+        (
+            "{ field: error, contains_all: [rate limit, überlastet], ignore_case: true }",
+            false,
+        ),
+        ("{ field: query, contains: ÜBERLASTET, ignore_case: true }", true),
+        ("{ field: query, contains: ÜBERLASTET }", false),
+        (
+            "{ field: query, contains_any: [DIENST, ärger], ignore_case: true }",
+            true,
+        ),
+        ("{ field: query, contains_any: [DIENST, ärger] }", false),
+        (
+            "{ field: query, contains: { field: feedback.comment }, ignore_case: true }",
+            false,
+        ),
+        (
+            "{ field: error, contains: { field: model.name }, ignore_case: true }",
+            false,
+        ),
+        (
+            "{ field: error, contains: { field: model.provider }, ignore_case: true }",
+            true,
+        ),
+        ("{ field: error, contains: { field: model.provider } }", true),
+        (
+            "{ field: feedback.comment, contains_any: [LANGSAM, größe], ignore_case: true }",
+            true,
+        ),
+    ];
+    // Twice over the same memo: the second round reads remembered texts.
+    for _ in 0..2 {
+        for (yaml, expected) in cases {
+            let c = condition(yaml);
+            assert_eq!(c.eval(&memo), expected, "{yaml} (memo)");
+            assert_eq!(c.eval(&plain), expected, "{yaml}");
+        }
+    }
+}

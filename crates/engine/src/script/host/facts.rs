@@ -39,6 +39,7 @@ pub(crate) struct Facts {
     sentences: OnceCell<Vec<ImmutableString>>,
     language: OnceCell<Option<&'static str>>,
     cjk_share: OnceCell<f64>,
+    folded: OnceCell<ImmutableString>,
 }
 
 /// The distinct content words of a text, in order, and the set of their keys.
@@ -57,6 +58,7 @@ impl Facts {
             sentences: OnceCell::new(),
             language: OnceCell::new(),
             cjk_share: OnceCell::new(),
+            folded: OnceCell::new(),
         }
     }
 
@@ -93,6 +95,12 @@ impl Facts {
 
     pub fn cjk_share(&self) -> f64 {
         *self.cjk_share.get_or_init(|| super::cjk_share(&self.text))
+    }
+
+    /// The text as keyword sets match it (see `fold_text`); the same shared
+    /// string on every call, so what is derived from it is cached too.
+    pub fn folded(&self) -> ImmutableString {
+        self.folded.get_or_init(|| super::fold(&self.text)).clone()
     }
 }
 

@@ -139,21 +139,28 @@ fn is_hangul(c: char) -> bool {
 /// The language of `text` (`English`, `Chinese`, `Japanese`, `a Cyrillic-script
 /// language`, ...), or `None` when it cannot be told with confidence.
 pub fn language_of(text: &str) -> Option<&'static str> {
-    let end = text
-        .char_indices()
-        .nth(READ_CHARS)
-        .map_or(text.len(), |(at, _)| at);
-    let head = &text[..end];
+    let mut end = text.len();
     let mut counts = [0usize; 8];
     let (mut letters, mut kana, mut hangul) = (0usize, 0usize, 0usize);
-    for c in head.chars() {
-        if let Some(script) = Script::of(c) {
+    for (read, (at, c)) in text.char_indices().enumerate() {
+        if read == READ_CHARS {
+            end = at;
+            break;
+        }
+        // ASCII first: most text is, and it is Latin letters or no letters.
+        if c.is_ascii() {
+            if c.is_ascii_alphabetic() {
+                counts[Script::Latin as usize] += 1;
+                letters += 1;
+            }
+        } else if let Some(script) = Script::of(c) {
             counts[script as usize] += 1;
             letters += 1;
             kana += usize::from(is_kana(c));
             hangul += usize::from(is_hangul(c));
         }
     }
+    let head = &text[..end];
     if letters < MIN_LETTERS {
         return None;
     }
