@@ -512,32 +512,45 @@ fn fixture_snapshots_are_written_by_update_and_then_validated() {
     assert!(snap.ends_with(&body), "{snap}\n---\n{printed}");
 }
 
-#[test]
-fn a_pack_lowers_the_sandbox_limits_of_the_run() {
+/// `rules check logs.json` with only the pack `acme` of
+/// [`acme_pack_with_script_rule`], never failing on findings.
+const CHECK_ACME: [&str; 8] = [
+    "check",
+    "logs.json",
+    "--no-config",
+    "--no-default-rules",
+    "--rules",
+    "acme",
+    "--fail-on",
+    "never",
+];
+
+/// A new pack `acme` in a temporary directory with one classify rule `id`
+/// whose condition is `script`, and `logs.json` beside it; returns the
+/// directory and the pack's generated `pack.yaml` text.
+fn acme_pack_with_script_rule(id: &str, script: &str) -> (tempfile::TempDir, String) {
     let tmp = tempfile::tempdir().expect("a temporary directory");
     let root = tmp.path();
     ok(root, &["new", "pack", "acme"], 0);
     let pack = root.join("acme");
     let manifest = std::fs::read_to_string(pack.join("pack.yaml")).expect("written");
     write(
+        &pack.join(format!("rules/{id}.yaml")),
+        &format!("id: {id}\nkind: classify\ntitle: t\nlabel: {{ {id}: x }}\nwhen: {{ script: '{script}' }}\nmessage: m\ndocs: {{ what: w, why: w, fix: f, example: e }}\n"),
+    );
+    write(&root.join("logs.json"), LOGS);
+    (tmp, manifest)
+}
+
+#[test]
+fn a_pack_lowers_the_sandbox_limits_of_the_run() {
+    let (tmp, manifest) = acme_pack_with_script_rule("busy", "let n = 0; for i in 0..1000 { n += i; } n > 0");
+    let (root, pack) = (tmp.path(), tmp.path().join("acme"));
+    write(
         &pack.join("pack.yaml"),
         &format!("{manifest}script_limits: {{ operations: 50 }}\n"),
     );
-    write(
-        &pack.join("rules/busy.yaml"),
-        "id: busy\nkind: classify\ntitle: t\nlabel: { busy: x }\nwhen: { script: 'let n = 0; for i in 0..1000 { n += i; } n > 0' }\nmessage: m\ndocs: { what: w, why: w, fix: f, example: e }\n",
-    );
-    write(&root.join("logs.json"), LOGS);
-    let args = [
-        "check",
-        "logs.json",
-        "--no-config",
-        "--no-default-rules",
-        "--rules",
-        "acme",
-        "--fail-on",
-        "never",
-    ];
+    let args = CHECK_ACME;
     let output = rules_in(root, &args);
     let err = stderr(&output);
     assert!(err.contains("limit `operations` (50 per call"), "{err}");
@@ -567,26 +580,9 @@ fn a_pack_lowers_the_sandbox_limits_of_the_run() {
 /// load, where a script nested deeper fails at its position.
 #[test]
 fn expression_depth_limits_stop_a_deeply_nested_script_at_load() {
-    let tmp = tempfile::tempdir().expect("a temporary directory");
-    let root = tmp.path();
-    ok(root, &["new", "pack", "acme"], 0);
-    let pack = root.join("acme");
-    let manifest = std::fs::read_to_string(pack.join("pack.yaml")).expect("written");
-    write(
-        &pack.join("rules/nested.yaml"),
-        "id: nested\nkind: classify\ntitle: t\nlabel: { nested: x }\nwhen: { script: '((((((((1)))))))) > 0' }\nmessage: m\ndocs: { what: w, why: w, fix: f, example: e }\n",
-    );
-    write(&root.join("logs.json"), LOGS);
-    let args = [
-        "check",
-        "logs.json",
-        "--no-config",
-        "--no-default-rules",
-        "--rules",
-        "acme",
-        "--fail-on",
-        "never",
-    ];
+    let (tmp, manifest) = acme_pack_with_script_rule("nested", "((((((((1)))))))) > 0");
+    let (root, pack) = (tmp.path(), tmp.path().join("acme"));
+    let args = CHECK_ACME;
     let output = rules_in(root, &args);
     assert!(stdout(&output).contains("acme/nested"), "{}", stderr(&output));
 
