@@ -111,37 +111,41 @@ fn score_training_jsonl(name: &str) -> Scores {
     scores
 }
 
+/// Every text of a training file (at least `at_least` of them) gets its
+/// labeled class.
+fn assert_training_file_right(name: &str, at_least: usize) {
+    let scores = score_training_jsonl(name);
+    let texts: usize = scores.classes.values().map(|c| c.support()).sum();
+    assert!(
+        texts >= at_least,
+        "{name}: {texts} texts, expected at least {at_least}"
+    );
+    assert_all_right(name, &scores);
+}
+
 #[test]
 fn the_collected_training_texts_are_classified_as_labeled() {
-    let scores = score_training_jsonl("training-extra.jsonl");
-    assert!(scores.classes.values().map(|c| c.support()).sum::<usize>() >= 290);
-    assert_all_right("training-extra.jsonl", &scores);
+    assert_training_file_right("training-extra.jsonl", 290);
 }
 
 /// The held-out set of session 1: seen since, so now training data.
 #[test]
 fn the_session_one_texts_are_classified_as_labeled() {
-    let scores = score_training_jsonl("training-heldout-v1.jsonl");
-    assert!(scores.classes.values().map(|c| c.support()).sum::<usize>() >= 200);
-    assert_all_right("training-heldout-v1.jsonl", &scores);
+    assert_training_file_right("training-heldout-v1.jsonl", 200);
 }
 
 /// The held-out set of session 2's first round: scored once as held out
 /// (macro-F1 0.837), seen since, so now training data.
 #[test]
 fn the_session_two_texts_are_classified_as_labeled() {
-    let scores = score_training_jsonl("training-heldout-v2.jsonl");
-    assert!(scores.classes.values().map(|c| c.support()).sum::<usize>() >= 275);
-    assert_all_right("training-heldout-v2.jsonl", &scores);
+    assert_training_file_right("training-heldout-v2.jsonl", 275);
 }
 
 /// The held-out set of session 2's last round: scored once as held out
 /// (macro-F1 0.746), seen since, so now training data.
 #[test]
 fn the_session_two_last_round_texts_are_classified_as_labeled() {
-    let scores = score_training_jsonl("training-heldout-v3.jsonl");
-    assert!(scores.classes.values().map(|c| c.support()).sum::<usize>() >= 227);
-    assert_all_right("training-heldout-v3.jsonl", &scores);
+    assert_training_file_right("training-heldout-v3.jsonl", 227);
 }
 
 /// One labeled answer of a refusals file: `{id, label, lang, text}` with

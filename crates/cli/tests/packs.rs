@@ -92,10 +92,8 @@ fn findings(report: &str) -> BTreeSet<(String, String)> {
 
 #[test]
 fn a_team_pack_is_built_tested_shared_and_tuned_by_another_project() {
-    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let (tmp, pack) = new_acme_pack();
     let root = tmp.path();
-    ok(root, &["new", "pack", "acme"], 0);
-    let pack = root.join("acme");
     ok(&pack, &["new", "rule", "refund-loop"], 0);
     ok(&pack, &["new", "rule", "order-ignored", "--rhai"], 0);
     // A parameter and a YAML rule using it, with its test.
@@ -429,10 +427,8 @@ fn the_shipped_pack_passes_rules_test_and_validate() {
 
 #[test]
 fn validate_locates_every_error_and_warns_about_untested_rules() {
-    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let (tmp, pack) = new_acme_pack();
     let root = tmp.path();
-    ok(root, &["new", "pack", "acme"], 0);
-    let pack = root.join("acme");
     ok(&pack, &["new", "rule", "refund-loop"], 0);
     let rule = std::fs::read_to_string(pack.join("rules/refund-loop.yaml")).expect("written");
     let broken = rule
@@ -463,10 +459,7 @@ fn validate_locates_every_error_and_warns_about_untested_rules() {
 
 #[test]
 fn fixture_snapshots_are_written_by_update_and_then_validated() {
-    let tmp = tempfile::tempdir().expect("a temporary directory");
-    let root = tmp.path();
-    ok(root, &["new", "pack", "acme"], 0);
-    let pack = root.join("acme");
+    let (_tmp, pack) = new_acme_pack();
     ok(&pack, &["new", "rule", "refund-loop"], 0);
     std::fs::remove_file(pack.join("tests/refund-loop.yaml")).expect("generated");
     let records = |answer: &str| {
@@ -512,6 +505,15 @@ fn fixture_snapshots_are_written_by_update_and_then_validated() {
     assert!(snap.ends_with(&body), "{snap}\n---\n{printed}");
 }
 
+/// A temporary directory holding a pack `acme` made by `rules new pack`;
+/// returns the directory and the pack's path.
+fn new_acme_pack() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    ok(tmp.path(), &["new", "pack", "acme"], 0);
+    let pack = tmp.path().join("acme");
+    (tmp, pack)
+}
+
 /// `rules check logs.json` with only the pack `acme` of
 /// [`acme_pack_with_script_rule`], never failing on findings.
 const CHECK_ACME: [&str; 8] = [
@@ -529,10 +531,8 @@ const CHECK_ACME: [&str; 8] = [
 /// whose condition is `script`, and `logs.json` beside it; returns the
 /// directory and the pack's generated `pack.yaml` text.
 fn acme_pack_with_script_rule(id: &str, script: &str) -> (tempfile::TempDir, String) {
-    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let (tmp, pack) = new_acme_pack();
     let root = tmp.path();
-    ok(root, &["new", "pack", "acme"], 0);
-    let pack = root.join("acme");
     let manifest = std::fs::read_to_string(pack.join("pack.yaml")).expect("written");
     write(
         &pack.join(format!("rules/{id}.yaml")),
