@@ -151,3 +151,15 @@ fn malformed_objects_are_cut_by_balance() {
         .iter()
         .all(|p| p.message.contains("broken JSON") && !p.fatal));
 }
+
+/// A value serde_json cannot hold (a number beyond f64) in a field the
+/// model does not read does not cost the record: the record is read with
+/// everything it has. (`record.raw` as a whole is `null` for such a record.)
+#[test]
+fn an_unreadable_number_in_an_unused_field_keeps_the_record() {
+    let text =
+        "[\n  {\"id\": \"a\", \"answer\": \"x\", \"extra\": 1e400},\n  {\"id\": \"b\", \"answer\": \"y\"}\n]";
+    let all = support::records(text);
+    assert_eq!(ids(&all), ["a", "b"]);
+    assert_eq!(all[0].answer.as_deref(), Some("x"));
+}
